@@ -1,0 +1,47 @@
+import { parseArgs } from 'node:util'
+import { startEmulator } from './server.js'
+
+/**
+ * The `firestore-emulator` command. It takes the official emulator's flag names, so it
+ * can stand in for it: --host, --port, --project_id. Flags the official emulator has
+ * that this one ignores are accepted with a note.
+ */
+const { values } = parseArgs({
+  options: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: { type: 'string', default: '8080' },
+    project_id: { type: 'string', default: 'demo-quire' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: false,
+  allowPositionals: true,
+})
+
+if (values.help) {
+  console.log('Usage: firestore-emulator [--host 127.0.0.1] [--port 8080] [--project_id demo-quire]')
+  process.exit(0)
+}
+
+const port = Number(values.port)
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  console.error(`firestore-emulator: --port must be a port number, got "${String(values.port)}".`)
+  process.exit(2)
+}
+
+const emulator = await startEmulator({ host: String(values.host), port, projectId: String(values.project_id) })
+console.log(`Firestore emulator (Quire) ready on ${emulator.host}:${emulator.port} (gRPC and HTTP), project ${emulator.projectId}.`)
+
+let stopping = false
+const shutdown = (signal: string) => {
+  if (stopping) return
+  stopping = true
+  emulator.stop().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(`firestore-emulator: error while stopping on ${signal}:`, error)
+      process.exit(1)
+    },
+  )
+}
+process.on('SIGINT', () => shutdown('SIGINT'))
+process.on('SIGTERM', () => shutdown('SIGTERM'))

@@ -1,0 +1,29 @@
+import { type DatabaseId } from '../model/paths.js'
+import { Clock } from './clock.js'
+import { Database } from './database.js'
+
+/**
+ * The emulator's state: every database of every project, created on first use, and the
+ * clock they share so commit times order across all of them.
+ */
+export class Engine {
+  readonly clock = new Clock()
+  private readonly databases = new Map<string, Database>()
+
+  database(id: DatabaseId): Database {
+    const key = `${id.projectId}/${id.databaseId}`
+    let database = this.databases.get(key)
+    if (!database) {
+      database = new Database({ projectId: id.projectId, databaseId: id.databaseId }, this.clock)
+      this.databases.set(key, database)
+    }
+    return database
+  }
+
+  /** Deletes every document of one database of a project (its listeners see the deletions). */
+  clear(id: DatabaseId): void {
+    const database = this.databases.get(`${id.projectId}/${id.databaseId}`)
+    database?.clear()
+    database?.transactions.clear()
+  }
+}
