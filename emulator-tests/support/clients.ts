@@ -5,9 +5,9 @@ import { getFirestore as getAdminFirestore, type Firestore as AdminFirestore } f
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app'
 import { connectFirestoreEmulator, initializeFirestore, terminate, type Firestore } from 'firebase/firestore'
 
-/** host and port of the emulator under test. */
-export function emulatorAddress(): { host: string; port: number } {
-  const value = inject('firestoreEmulatorHost')
+/** host and port of the emulator under test (or of `hostAndPort`). */
+export function emulatorAddress(hostAndPort: string = inject('firestoreEmulatorHost')): { host: string; port: number } {
+  const value = hostAndPort
   const index = value.lastIndexOf(':')
   return { host: value.slice(0, index), port: Number(value.slice(index + 1)) }
 }
@@ -20,20 +20,24 @@ export function uniqueProjectId(prefix = 'demo-test'): string {
 /**
  * Opens clients of both SDKs against the emulator and closes them all at the end.
  * Use one per test file: `const clients = new Clients(projectId)`, `afterAll(() => clients.close())`.
+ * Outside vitest (benchmarks), pass the emulator's "host:port".
  */
 export class Clients {
   private readonly webApps: { app: FirebaseApp; db: Firestore }[] = []
   private readonly adminApps: App[] = []
 
-  constructor(readonly projectId: string) {
-    process.env['FIRESTORE_EMULATOR_HOST'] = inject('firestoreEmulatorHost')
+  constructor(
+    readonly projectId: string,
+    private readonly emulatorHost: string = inject('firestoreEmulatorHost'),
+  ) {
+    process.env['FIRESTORE_EMULATOR_HOST'] = emulatorHost
   }
 
   /** A client SDK (firebase/firestore, gRPC in Node) instance of its own. */
   web(): Firestore {
     const app = initializeApp({ projectId: this.projectId, apiKey: 'fake-api-key' }, `web-${randomUUID()}`)
     const db = initializeFirestore(app, {})
-    const { host, port } = emulatorAddress()
+    const { host, port } = emulatorAddress(this.emulatorHost)
     connectFirestoreEmulator(db, host, port)
     this.webApps.push({ app, db })
     return db
@@ -48,7 +52,7 @@ export class Clients {
 
   /** Deletes every document of the project through the emulator control API. */
   async clear(): Promise<void> {
-    const { host, port } = emulatorAddress()
+    const { host, port } = emulatorAddress(this.emulatorHost)
     const response = await fetch(`http://${host}:${port}/emulator/v1/projects/${this.projectId}/databases/(default)/documents`, { method: 'DELETE' })
     if (!response.ok) throw new Error(`Clearing the emulator failed: ${response.status} ${await response.text()}`)
   }
