@@ -90,12 +90,12 @@ const kinds = (responses: ListenResponse[]) =>
     return 'other'
   })
 
-const queryTarget = (targetId: number, extra: object = {}) => ({
+const queryTarget = (targetId: number, extra: object = {}): ListenRequest => ({
   addTarget: {
     targetId,
     query: {
       parent: DOCS,
-      structuredQuery: { from: [{ collectionId: 'scores' }], where: { fieldFilter: { field: { fieldPath: 'n' }, op: 'GREATER_THAN', value: int(0) } } },
+      structuredQuery: { from: [{ collectionId: 'scores' }], where: { fieldFilter: { field: { fieldPath: 'n' }, op: 'GREATER_THAN' as const, value: int(0) } } },
     },
     ...extra,
   },

@@ -151,7 +151,7 @@ export interface Cursor {
 
 export interface CollectionSelector {
   collectionId: string
-  allDescendants: boolean
+  allDescendants?: boolean
 }
 
 export interface StructuredQuery {
