@@ -29,7 +29,6 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
 }
 
 const emulator = await startEmulator({ host: String(values.host), port, projectId: String(values.project_id) })
-console.log(`Firestore emulator (Quire) ready on ${emulator.host}:${emulator.port} (gRPC and HTTP), project ${emulator.projectId}.`)
 
 let stopping = false
 const shutdown = (signal: string) => {
@@ -45,3 +44,5 @@ const shutdown = (signal: string) => {
 }
 process.on('SIGINT', () => shutdown('SIGINT'))
 process.on('SIGTERM', () => shutdown('SIGTERM'))
+// Only now: whoever waits for this line may signal at once.
+console.log(`Firestore emulator (Quire) ready on ${emulator.host}:${emulator.port} (gRPC and HTTP), project ${emulator.projectId}.`)
