@@ -122,7 +122,7 @@ export function compileQuery(parent: string, query: StructuredQuery): CompiledQu
   return new Compiled({
     parent: parentSegments,
     collectionId: selector.collectionId,
-    allDescendants: selector.allDescendants,
+    allDescendants: selector.allDescendants === true,
     orderBy,
     limit: parseLimit(query.limit),
     offset: parseOffset(query.offset),
