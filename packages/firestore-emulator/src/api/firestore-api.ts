@@ -7,7 +7,7 @@ import { FirestoreError, invalidArgument, notFound, unimplemented } from '../mod
 import { parseDatabaseName, parseDocumentName, parseFieldPath, parseResourceName } from '../model/paths.js'
 import type { Document, DocumentMask, Fields, Write } from '../model/types.js'
 import { getField, microsToTimestamp, setField, timestampToMicros } from '../model/values.js'
-import { aggregate } from '../query/aggregate.js'
+import { aggregate, aggregatedFieldPaths } from '../query/aggregate.js'
 import { compileQuery } from '../query/query.js'
 import type * as M from './messages.js'
 
@@ -111,7 +111,7 @@ export class FirestoreApi {
     const aggregation = request.structuredAggregationQuery
     if (!aggregation?.structuredQuery) throw invalidArgument('RunAggregationQuery needs a structured aggregation query.')
     const context = this.readContext(this.databaseOfResource(request.parent), request)
-    const query = compileQuery(request.parent, aggregation.structuredQuery)
+    const query = compileQuery(request.parent, aggregation.structuredQuery, aggregatedFieldPaths(aggregation.aggregations ?? []))
     const results = context.database.query(query, context.pastTime)
     if (context.transaction) context.database.transactions.recordQuery(context.transaction, query, results)
     const response: M.RunAggregationQueryResponse = {

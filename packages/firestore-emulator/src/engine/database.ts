@@ -8,8 +8,10 @@ import { Transactions, type Transaction } from './transactions.js'
 import { applyWrite, fieldsIdentical, writeResult, writeTarget } from './writes.js'
 import { fieldsSize, referenceSize } from '../model/values.js'
 
-/** Firestore's limits on one commit. */
-export const MAX_WRITES_PER_COMMIT = 500
+/**
+ * Firestore's limit on one commit's size. (There is no limit on the number of writes: the
+ * former 500 was lifted in March 2023; the request size limit still applies.)
+ */
 export const MAX_COMMIT_BYTES = 10 * 1024 * 1024
 
 /** One document's change in a commit: its state before and after (undefined = missing). */
@@ -131,9 +133,6 @@ export class Database {
    * if anything the transaction read has changed since it read it.
    */
   commit(writes: readonly Write[], transaction?: Transaction): CommitResult {
-    if (writes.length > MAX_WRITES_PER_COMMIT) {
-      throw invalidArgument(`A commit may contain at most ${MAX_WRITES_PER_COMMIT} writes; this one has ${writes.length}.`)
-    }
     if (transaction) {
       if (transaction.readOnly && writes.length > 0) {
         throw invalidArgument('Cannot modify entities in a read-only transaction.')

@@ -11,6 +11,7 @@ import {
   getField,
   integerOf,
   isNaNValue,
+  isVector,
   microsToTimestamp,
   referenceSize,
   setField,
@@ -88,6 +89,7 @@ export function applyWrite(write: Write, current: StoredDocument | undefined, co
   }
 
   const transformResults = applyTransforms(fields, transforms, commitTime, name)
+  truncateTimestamps(fields)
   const size = referenceSize(name) + fieldsSize(fields) + 32
   if (size > MAX_DOCUMENT_BYTES) {
     throw invalidArgument(
@@ -95,6 +97,26 @@ export function applyWrite(write: Write, current: StoredDocument | undefined, co
     )
   }
   return { after: fields, transformResults }
+}
+
+/**
+ * Firestore stores timestamps with microsecond precision, rounding finer precision down.
+ * Mutates `fields`, which must be the write's own copy.
+ */
+function truncateTimestamps(fields: Fields): void {
+  for (const key in fields) truncateTimestampsIn(fields[key]!)
+}
+
+function truncateTimestampsIn(value: Value): void {
+  const timestamp = value.timestampValue
+  if (timestamp) {
+    const nanos = timestamp.nanos ?? 0
+    if (nanos % 1000 !== 0) timestamp.nanos = nanos - (nanos % 1000)
+  } else if (value.arrayValue) {
+    for (const element of value.arrayValue.values ?? []) truncateTimestampsIn(element)
+  } else if (value.mapValue) {
+    truncateTimestamps(value.mapValue.fields ?? {})
+  }
 }
 
 function checkPrecondition(precondition: Precondition | null | undefined, current: StoredDocument | undefined, name: string): void {
@@ -105,24 +127,44 @@ function checkPrecondition(precondition: Precondition | null | undefined, curren
   }
   if (precondition.updateTime && (precondition.conditionType ?? 'updateTime') === 'updateTime') {
     const expected = timestampToMicros(precondition.updateTime)
-    if (!current) throw notFound(`No document to update: ${name}`)
+    // A missing document fails an update-time precondition like a stale one: FAILED_PRECONDITION,
+    // which the client SDKs retry in transactions (a document read, then deleted by another client).
+    if (!current) throw failedPrecondition(`The document "${name}" does not exist, so it was not last updated at the time the precondition requires.`)
     if (current.updateTime !== expected) {
       throw failedPrecondition(`The document "${name}" was last updated at a different time than the precondition requires.`)
     }
   }
 }
 
-/** Map keys may not be empty, and `__name__`-style keys are reserved. */
-function validateFieldNames(fields: Fields, name: string, depth = 0): void {
+/** Firestore's limit on a field path (the names from the top-level field down, joined by dots). */
+const MAX_FIELD_PATH_BYTES = 1500
+
+/**
+ * Map keys may not be empty, `__name__`-style keys are reserved, and no field path may
+ * exceed 1,500 bytes. `parentBytes` is the byte length of the enclosing field's path.
+ */
+function validateFieldNames(fields: Fields, name: string, depth = 0, parentBytes = 0): void {
   if (depth > 20) throw invalidArgument(`Document "${name}" nests maps more than 20 levels deep.`)
   for (const key in fields) {
     if (key === '') throw invalidArgument(`Document "${name}" has a field with an empty name.`)
     if (/^__.*__$/.test(key)) throw invalidArgument(`Field name "${key}" in "${name}" is reserved.`)
+    const pathBytes = parentBytes + (depth > 0 ? 1 : 0) + Buffer.byteLength(key)
+    if (pathBytes > MAX_FIELD_PATH_BYTES) {
+      throw invalidArgument(`A field path in "${name}" is longer than ${MAX_FIELD_PATH_BYTES} bytes (field "${key.slice(0, 40)}...").`)
+    }
     const value = fields[key]!
     const kind = valueKind(value)
     if (kind === undefined) throw invalidArgument(`Field "${key}" in "${name}" has no value set.`)
-    if (kind === 'map') validateFieldNames(value.mapValue?.fields ?? {}, name, depth + 1)
+    validateNestedNames(value, name, depth + 1, pathBytes)
   }
+}
+
+/** Validates the names of maps inside a value, also within arrays (whose elements add no path segment). */
+function validateNestedNames(value: Value, name: string, depth: number, pathBytes: number): void {
+  const kind = valueKind(value)
+  // A vector is a map with the reserved key __type__: its shape is the SDKs', not user field names.
+  if (kind === 'map' && !isVector(value)) validateFieldNames(value.mapValue?.fields ?? {}, name, depth, pathBytes)
+  else if (kind === 'array') for (const element of value.arrayValue?.values ?? []) validateNestedNames(element, name, depth + 1, pathBytes)
 }
 
 function applyTransforms(fields: Fields, transforms: FieldTransform[], commitTime: number, name: string): Value[] {

@@ -12,11 +12,30 @@ const require = createRequire(import.meta.url)
 /** The options that give the object shapes described in model/types.ts. */
 export const PROTO_OPTIONS = { keepCase: false, longs: String, enums: String, bytes: Buffer, defaults: true, oneofs: true } as const
 
+/** The parts of a protobufjs JSON descriptor that addVerifyWrite touches. */
+interface JsonNamespace {
+  nested?: Record<string, JsonNamespace>
+  oneofs?: Record<string, { oneof: string[] }>
+  fields?: Record<string, { type: string; id: number }>
+}
+
 /** The google.firestore.v1.Firestore service definition, from @google-cloud/firestore's protos. */
 export function loadFirestoreService(): grpc.ServiceDefinition {
-  const descriptor = require('@google-cloud/firestore/build/protos/v1.json') as Parameters<typeof fromJSON>[0]
-  const definition = fromJSON(descriptor, PROTO_OPTIONS)
+  const descriptor = structuredClone(require('@google-cloud/firestore/build/protos/v1.json')) as JsonNamespace
+  addVerifyWrite(descriptor)
+  const definition = fromJSON(descriptor as Parameters<typeof fromJSON>[0], PROTO_OPTIONS)
   return definition['google.firestore.v1.Firestore'] as grpc.ServiceDefinition
+}
+
+/**
+ * Adds Write's `verify` operation (field 5), which @google-cloud/firestore's protos leave out:
+ * the client SDKs send it in transaction commits for documents read but not written.
+ */
+function addVerifyWrite(descriptor: JsonNamespace): void {
+  const write = descriptor.nested?.['google']?.nested?.['firestore']?.nested?.['v1']?.nested?.['Write']
+  if (!write?.fields || write.fields['verify']) return
+  write.fields['verify'] = { type: 'string', id: 5 }
+  write.oneofs?.['operation']?.oneof.push('verify')
 }
 
 /** An error as gRPC reports it: FirestoreErrors keep their code, anything else is INTERNAL. */

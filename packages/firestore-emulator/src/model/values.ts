@@ -69,7 +69,7 @@ export function typeOrder(value: Value): number {
 }
 
 /** A vector value is a map whose `__type__` is "__vector__". */
-function isVector(value: Value): boolean {
+export function isVector(value: Value): boolean {
   return value.mapValue?.fields?.['__type__']?.stringValue === '__vector__'
 }
 

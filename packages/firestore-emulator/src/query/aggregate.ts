@@ -61,6 +61,15 @@ function parseUpTo(alias: string, upTo: { value: string | number } | null | unde
   return n
 }
 
+/**
+ * The fields of an aggregation query's sum and avg aggregations. A query with them only
+ * includes documents that contain all of them (as Firestore documents for multiple
+ * aggregations), so they act as existence filters, applied before the limit.
+ */
+export function aggregatedFieldPaths(aggregations: readonly Aggregation[]): string[][] {
+  return validateAggregations(aggregations).flatMap((aggregation) => (aggregation.kind === 'count' ? [] : [aggregation.path]))
+}
+
 /** Evaluates aggregations over the documents a query returns (already limited). Returns alias -> Value. */
 export function aggregate(results: readonly StoredDocument[], aggregations: readonly Aggregation[]): Record<string, Value> {
   const out: Record<string, Value> = {}

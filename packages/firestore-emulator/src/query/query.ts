@@ -105,8 +105,12 @@ interface CompiledOrdering extends Ordering {
   readonly isKey: boolean
 }
 
-/** Validates and compiles. `parent` is a full resource name "projects/p/databases/d/documents[/coll/doc...]". Throws FirestoreError INVALID_ARGUMENT with a readable message for invalid queries. */
-export function compileQuery(parent: string, query: StructuredQuery): CompiledQuery {
+/**
+ * Validates and compiles. `parent` is a full resource name "projects/p/databases/d/documents[/coll/doc...]". Throws FirestoreError INVALID_ARGUMENT with a readable message for invalid queries.
+ * `extraRequiredFields` are fields every result must have besides the orderBy fields (an
+ * aggregation query's sum and avg fields).
+ */
+export function compileQuery(parent: string, query: StructuredQuery, extraRequiredFields: readonly string[][] = []): CompiledQuery {
   const { root, parentSegments } = parseParent(parent)
   const selector = singleSelector(query.from)
   if (query.findNearest != null) throw unimplemented('findNearest (vector search) is not supported by this emulator.')
@@ -128,7 +132,7 @@ export function compileQuery(parent: string, query: StructuredQuery): CompiledQu
     offset: parseOffset(query.offset),
     inScope: compileScope(parentSegments, selector),
     where: where?.test,
-    requiredFields: orderBy.filter((o) => !o.isKey).map((o) => o.path),
+    requiredFields: [...orderBy.filter((o) => !o.isKey).map((o) => o.path), ...extraRequiredFields],
     startAt,
     endAt,
     projection: compileProjection(query.select),
