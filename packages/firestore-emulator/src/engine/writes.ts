@@ -4,6 +4,7 @@ import { parseDocumentName, parseFieldPath } from '../model/paths.js'
 import type { FieldTransform, Fields, Precondition, Value, Write, WriteResult } from '../model/types.js'
 import {
   cloneFields,
+  cloneValue,
   compareValues,
   deleteField,
   doubleOf,
@@ -80,7 +81,7 @@ export function applyWrite(write: Write, current: StoredDocument | undefined, co
         const segments = parseFieldPath(path)
         const value = getField(update.fields, segments)
         if (value === undefined) deleteField(fields, segments)
-        else setField(fields, segments, structuredClone(value))
+        else setField(fields, segments, cloneValue(value))
       }
     } else {
       fields = cloneFields(update.fields)
@@ -190,7 +191,7 @@ function transformValue(transform: FieldTransform, current: Value | undefined, c
   if (transform.appendMissingElements) {
     const values = current?.arrayValue && valueKind(current) === 'array' ? [...(current.arrayValue.values ?? [])] : []
     for (const element of transform.appendMissingElements.values ?? []) {
-      if (!values.some((v) => valuesEqual(v, element))) values.push(structuredClone(element))
+      if (!values.some((v) => valuesEqual(v, element))) values.push(cloneValue(element))
     }
     return { arrayValue: { values } }
   }
@@ -214,7 +215,7 @@ const INT64_MIN = -(2n ** 63n)
 /** Integer + integer saturates at the int64 bounds; anything with a double is a double. */
 function increment(current: Value | undefined, operand: Value): Value {
   const kind = current ? valueKind(current) : undefined
-  if (kind !== 'integer' && kind !== 'double') return structuredClone(operand)
+  if (kind !== 'integer' && kind !== 'double') return cloneValue(operand)
   if (kind === 'integer' && valueKind(operand) === 'integer') {
     const sum = integerOf(current!) + integerOf(operand)
     return { integerValue: String(sum > INT64_MAX ? INT64_MAX : sum < INT64_MIN ? INT64_MIN : sum) }
@@ -232,10 +233,10 @@ function asDouble(value: Value): number {
  */
 function extremum(current: Value | undefined, operand: Value, sign: 1 | -1): Value {
   const kind = current ? valueKind(current) : undefined
-  if (kind !== 'integer' && kind !== 'double') return structuredClone(operand)
+  if (kind !== 'integer' && kind !== 'double') return cloneValue(operand)
   if (isNaNValue(current!)) return current!
-  if (isNaNValue(operand)) return structuredClone(operand)
-  return compareValues(operand, current!) * sign > 0 ? structuredClone(operand) : current!
+  if (isNaNValue(operand)) return cloneValue(operand)
+  return compareValues(operand, current!) * sign > 0 ? cloneValue(operand) : current!
 }
 
 /** Whether two field sets are identical, kinds included (1 and 1.0 differ here). */

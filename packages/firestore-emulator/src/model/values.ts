@@ -304,7 +304,33 @@ export function deleteField(fields: Fields, path: readonly string[]): void {
 
 /** A deep copy, so stored documents never share structure with requests or responses. */
 export function cloneFields(fields: Fields | null | undefined): Fields {
-  return fields ? (structuredClone(fields) as Fields) : {}
+  const copy: Fields = {}
+  for (const key in fields ?? {}) copy[key] = cloneValue(fields![key]!)
+  return copy
+}
+
+/**
+ * A deep copy of a value. Bytes are copied to exactly their own length: decoded bytes are
+ * views into a whole request buffer, and copying the view's buffer (as structuredClone
+ * does) would keep every request alive in memory.
+ */
+export function cloneValue(value: Value): Value {
+  switch (valueKind(value)) {
+    case 'bytes':
+      return { bytesValue: Uint8Array.prototype.slice.call(value.bytesValue!) }
+    case 'array':
+      return { arrayValue: { values: (value.arrayValue?.values ?? []).map(cloneValue) } }
+    case 'map':
+      return { mapValue: { fields: cloneFields(value.mapValue?.fields) } }
+    case 'timestamp':
+      return { timestampValue: { ...value.timestampValue! } }
+    case 'geoPoint':
+      return { geoPointValue: { ...value.geoPointValue! } }
+    default: {
+      const { valueType: _, ...scalar } = value
+      return scalar
+    }
+  }
 }
 
 /**
