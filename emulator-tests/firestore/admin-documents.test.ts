@@ -85,6 +85,19 @@ describe('set, update and delete', () => {
     expect((await ref.get()).data()).toEqual({ m: { y: 2 }, z: 0 })
   })
 
+  it('deleting the last field of a map leaves an empty map; a transform on a new nested path creates the maps', async () => {
+    const ref = freshCollection(db, 'empty-map').doc('d')
+    await ref.set({ m: { x: 1 } })
+    await ref.update({ 'm.x': FieldValue.delete(), 'q.r.s': FieldValue.increment(2) })
+    expect((await ref.get()).data()).toEqual({ m: {}, q: { r: { s: 2 } } })
+  })
+
+  it('an update made only of transforms fails with NOT_FOUND on a missing document', async () => {
+    const ref = freshCollection(db, 'transform-missing').doc('d')
+    await expectCode(ref.update({ n: FieldValue.increment(1) }), GrpcStatus.NOT_FOUND)
+    expect((await ref.get()).exists).toBe(false)
+  })
+
   it('create fails with ALREADY_EXISTS on an existing document and leaves it unchanged', async () => {
     const ref = freshCollection(db, 'create').doc('d')
     await ref.create({ v: 1 })
@@ -447,6 +460,15 @@ describe('limits and invalid writes', () => {
     expect((await collection.count().get()).data().count).toBe(501)
   })
 
+  it('accepts a commit of 9 MB', async () => {
+    const collection = freshCollection(db, 'commit-big')
+    const batch = db.batch()
+    const blob = 'z'.repeat(1_000_000)
+    for (let i = 0; i < 9; i++) batch.set(collection.doc(`d${i}`), { blob })
+    await batch.commit()
+    expect((await collection.count().get()).data().count).toBe(9)
+  })
+
   it('rejects a commit larger than 10 MiB with INVALID_ARGUMENT', async () => {
     const collection = freshCollection(db, 'commit-too-big')
     const batch = db.batch()
@@ -462,6 +484,23 @@ describe('limits and invalid writes', () => {
     await expectCode(collection.doc('b').set({ m: { __inner__: 1 } }), GrpcStatus.INVALID_ARGUMENT)
     await expectCode(collection.doc('c').set({ ok: 1 }).then(() => collection.doc('c').update({ __x__: 1 })), GrpcStatus.INVALID_ARGUMENT)
     expect((await collection.doc('c').get()).data()).toEqual({ ok: 1 })
+  })
+
+  it('rejects reserved field names in maps inside arrays', async () => {
+    const ref = freshCollection(db, 'reserved-array').doc('d')
+    await expectCode(ref.set({ list: [{ ok: 1 }, { __x__: 1 }] }), GrpcStatus.INVALID_ARGUMENT)
+    expect((await ref.get()).exists).toBe(false)
+  })
+
+  it('rejects field paths longer than 1,500 bytes, nested, in arrays or through update', async () => {
+    const collection = freshCollection(db, 'long-path')
+    await collection.doc('ok').set({ ['a'.repeat(1500)]: 1, ['é'.repeat(750)]: 2 })
+    await expectCode(collection.doc('top').set({ ['a'.repeat(1501)]: 1 }), GrpcStatus.INVALID_ARGUMENT)
+    await expectCode(collection.doc('multibyte').set({ ['é'.repeat(750) + 'a']: 1 }), GrpcStatus.INVALID_ARGUMENT)
+    await expectCode(collection.doc('nested').set({ m: { ['a'.repeat(1000)]: { ['b'.repeat(600)]: 1 } } }), GrpcStatus.INVALID_ARGUMENT)
+    await expectCode(collection.doc('array').set({ list: [{ ['c'.repeat(1501)]: 1 }] }), GrpcStatus.INVALID_ARGUMENT)
+    await expectCode(collection.doc('ok').update(new FieldPath('d'.repeat(1501)), 1), GrpcStatus.INVALID_ARGUMENT)
+    expect((await collection.get()).docs.map((d) => d.id)).toEqual(['ok'])
   })
 
   it('accepts field names that merely contain double underscores', async () => {
@@ -523,6 +562,18 @@ describe('listing documents and collections', () => {
     expect(refs.map((r) => r.id).sort()).toEqual(['a', 'b', 'phantom'])
     const phantom = await collection.doc('phantom').get()
     expect(phantom.exists).toBe(false)
+  })
+
+  it('document IDs with spaces, punctuation and non-ASCII characters round-trip everywhere', async () => {
+    const collection = freshCollection(db, 'odd-ids')
+    const odd = ['😀 smile', 'dots.and-dashes', 'ünïcödé', '#hash?q=1&x', 'back`tick']
+    await seed(collection, Object.fromEntries(odd.map((id, i) => [id, { i }])))
+    expect((await collection.listDocuments()).map((r) => r.id).sort()).toEqual([...odd].sort())
+    const snap = await collection.orderBy('i').get()
+    expect(snap.docs.map((d) => d.id)).toEqual(odd)
+    expect((await collection.doc(odd[0]!).get()).get('i')).toBe(0)
+    const byId = await collection.where(FieldPath.documentId(), 'in', [odd[1]!, odd[4]!]).get()
+    expect(byId.docs.map((d) => d.id).sort()).toEqual([odd[4]!, odd[1]!].sort())
   })
 
   it('listCollections lists the root collections and a document\'s subcollections', async () => {

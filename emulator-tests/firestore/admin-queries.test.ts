@@ -103,6 +103,19 @@ describe('filter operators', () => {
     expect(await queryIds(items().where('tags', 'array-contains', 'y').where('n', '>', 1))).toEqual(['b'])
   })
 
+  it('filters on nested fields and on field names that need quoting', async () => {
+    const collection = freshCollection(db, 'nested-filter')
+    await seed(collection, {
+      a: { m: { k: 1 }, 'dot.ted': 'x', 'sp ace': { '`q`': true } },
+      b: { m: { k: 2 }, 'dot.ted': 'y' },
+    })
+    expect(await queryIds(collection.where('m.k', '>', 1))).toEqual(['b'])
+    expect(await queryIds(collection.where(new FieldPath('dot.ted'), '==', 'x'))).toEqual(['a'])
+    expect(await queryIds(collection.where(new FieldPath('sp ace', '`q`'), '==', true))).toEqual(['a'])
+    expect(await queryIds(collection.orderBy(new FieldPath('dot.ted'), 'desc'))).toEqual(['b', 'a'])
+    expect(await queryIds(collection.where('m', '==', { k: 2 }))).toEqual(['b'])
+  })
+
   it('range filters on two different fields combine', async () => {
     expect(await queryIds(items().where('n', '>=', 1).where('s', '<', 'c'))).toEqual(['a', 'b'])
   })
@@ -247,6 +260,15 @@ describe('cursors', () => {
     expect(await queryIds(collection.orderBy('v').endBefore(b))).toEqual(['a'])
     expect(await queryIds(collection.orderBy('v', 'desc').startAfter(b))).toEqual(['a'])
     expect(await queryIds(collection.startAfter(b))).toEqual(['c', 'd'])
+  })
+
+  it('limitToLast with cursors keeps the last documents of the window', async () => {
+    expect(await queryIds(byPop().startAt(800).endAt(1400).limitToLast(2))).toEqual(['da', 'sd'])
+    expect(await queryIds(byPop().endBefore(3900).limitToLast(3))).toEqual(['au', 'da', 'sd'])
+  })
+
+  it('offset applies after the cursor', async () => {
+    expect(await queryIds(byPop().startAfter(800).offset(1).limit(2))).toEqual(['da', 'sd'])
   })
 
   it('pages through a query with startAfter the last snapshot', async () => {

@@ -111,11 +111,6 @@ export class SnapshotRecorder<S> {
     return this.waitFrom(0, predicate, timeoutMs)
   }
 
-  /** The first snapshot received after the current ones that passes `predicate`. */
-  nextNew(predicate: (snapshot: S) => boolean = () => true, timeoutMs = 5_000): Promise<S> {
-    return this.waitFrom(this.snapshots.length, predicate, timeoutMs)
-  }
-
   /**
    * Runs `action` (a write) and waits for the first snapshot received since it started that
    * passes `predicate`; counting from before the action, so a snapshot that arrives before
