@@ -1,5 +1,7 @@
 import { startEmulator } from '@quire/firestore-emulator'
+import { benchCompaction } from './compaction.js'
 import { benchEmulator } from './firestore-emulator/emulator-bench.js'
+import { benchSuiteComparison } from './firestore-emulator/suite-comparison.js'
 import { writeReport, type Measurement } from './lib/report.js'
 
 /**
@@ -11,8 +13,14 @@ const emulator = given ? undefined : await startEmulator()
 const host = given ?? `${emulator!.host}:${emulator!.port}`
 
 const measurements: Measurement[] = []
-measurements.push(...(await benchEmulator(host, given ? `at ${given}` : 'ours')))
-
+const run = async (name: string, bench: () => Promise<Measurement[]>) => {
+  console.log(`running ${name}...`)
+  measurements.push(...(await bench()))
+}
+await run('emulator throughput and fan-out', () => benchEmulator(host, given ? `at ${given}` : 'ours'))
+await run('compaction', () => benchCompaction(host))
 await emulator?.stop()
+await run('conformance suite, ours vs official', () => benchSuiteComparison())
+
 writeReport(new URL('./results/latest.md', import.meta.url).pathname, measurements)
 process.exit(0)
