@@ -8,6 +8,8 @@ export type YFirestoreErrorCode =
   | 'write-failed'
   /** Reading or listening failed (permission denied, for example). */
   | 'read-failed'
+  /** The provider was destroyed before the operation (flush()) could complete. */
+  | 'destroyed'
 
 /** An error of the provider: a code to branch on and a message a person can act on. */
 export class YFirestoreError extends Error {

@@ -6,7 +6,7 @@
  * await provider.whenSynced
  * ```
  */
-export { FirestoreProvider, type FirestoreProviderOptions, type ProviderStatus, type SnapshotPointer } from './provider.js'
+export { FirestoreProvider, type FirestoreProviderOptions, type ProviderEvents, type ProviderStatus, type SnapshotPointer } from './provider.js'
 export { YFirestoreError, type YFirestoreErrorCode } from './errors.js'
-export { PRESENCE_HEARTBEAT_MS, PRESENCE_THROTTLE_MS, PRESENCE_TIMEOUT_MS } from './presence.js'
+export { PRESENCE_HEARTBEAT_MS, PRESENCE_THROTTLE_MS, PRESENCE_TIMEOUT_MS, type PresenceTiming } from './presence.js'
 export * as paths from './paths.js'
