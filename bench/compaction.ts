@@ -1,10 +1,9 @@
-import { readFileSync } from 'node:fs'
 import { performance } from 'node:perf_hooks'
-import { gunzipSync } from 'node:zlib'
 import { FieldValue, type Firestore } from 'firebase-admin/firestore'
 import * as Y from 'yjs'
 import { compactDocument, loadGeneration, paths, readPointer } from '@quire/y-firestore/server'
 import { Clients, uniqueProjectId } from '../emulator-tests/support/clients.js'
+import { loadTrace } from '../emulator-tests/support/traces.js'
 import { fixed } from './lib/stats.js'
 import type { Measurement } from './lib/report.js'
 
@@ -15,25 +14,13 @@ const BATCH = 500
 /** How often memory is sampled while compaction runs (ms). */
 const SAMPLE_MS = 5
 const DOC_ID = 'bench-compaction'
-/** $QUIRE_TRACES_DIR, else ../shared/traces beside the repository (as emulator-tests/support/traces.ts). */
-const TRACE = process.env['QUIRE_TRACES_DIR']
-  ? `${process.env['QUIRE_TRACES_DIR']}/automerge-paper.json.gz`
-  : new URL('../../shared/traces/automerge-paper.json.gz', import.meta.url)
-
-/** The trace's format (see shared/traces/README.md). */
-interface Trace {
-  startContent: string
-  endContent: string
-  txns: { patches: [number, number, string][] }[]
-}
-
 /**
  * The first `count` edits of automerge-paper (single-character inserts and deletes, as typed),
  * each applied in its own Y.Doc transaction, with the update each one emits, and the text
  * they leave.
  */
 function traceUpdates(count: number): { updates: Uint8Array[]; text: string } {
-  const trace = JSON.parse(gunzipSync(readFileSync(TRACE)).toString('utf8')) as Trace
+  const trace = loadTrace('automerge-paper')
   const doc = new Y.Doc()
   const text = doc.getText('content')
   const updates: Uint8Array[] = []
