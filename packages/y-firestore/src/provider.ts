@@ -281,7 +281,7 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
           this.reportInvalid(`snapshot ${gen}`, describe(error))
           return
         }
-        this.applyRemote(state, `snapshot ${gen}`)
+        this.applyRemote([{ update: state, source: `snapshot ${gen}` }])
         this.loadedGen = gen
       })
       .catch((error: unknown) => this.report(new YFirestoreError('read-failed', `Could not read snapshot ${gen} of document ${this.docId}: ${describe(error)}`, error)))
@@ -293,6 +293,7 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
 
   private onUpdates(snapshot: QuerySnapshot<DocumentData>): void {
     try {
+      const arrived: { update: Uint8Array; source: string }[] = []
       for (const change of snapshot.docChanges()) {
         const { doc } = change
         if (change.type === 'removed') {
@@ -313,8 +314,9 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
         }
         if (!assembled) continue
         if ('error' in assembled) this.reportInvalid(doc.id, assembled.error)
-        else this.applyRemote(assembled.update, doc.id)
+        else arrived.push({ update: assembled.update, source: doc.id })
       }
+      this.applyRemote(arrived)
       this.updatesPendingWrites = snapshot.metadata.hasPendingWrites
       this.updatesState = snapshot.metadata.fromCache ? 'cache' : 'server'
       if (snapshot.metadata.fromCache && snapshot.empty) this.emptyCacheAnswer = true
@@ -325,15 +327,31 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
   }
 
   /**
-   * Applies an update from the server to the server copy, then to the local document. It is
+   * Applies updates from the server to the server copy, then to the local document. Each is
    * decoded in full first, so a malformed one is rejected before it changes either copy.
+   * Several (a first load) are merged and applied as one: Yjs integrates updates that arrive
+   * out of order very slowly (the log comes in document-ID order, which is random), and one
+   * transaction means one change event for the editor instead of thousands.
    */
-  private applyRemote(update: Uint8Array, source: string): void {
+  private applyRemote(arrived: readonly { update: Uint8Array; source: string }[]): void {
+    const valid: { update: Uint8Array; source: string }[] = []
+    for (const item of arrived) {
+      try {
+        Y.decodeUpdate(item.update)
+        valid.push(item)
+      } catch (error) {
+        this.reportInvalid(item.source, describe(error))
+      }
+    }
+    if (valid.length === 0) return
+    let update: Uint8Array
     try {
-      Y.decodeUpdate(update)
+      update = valid.length === 1 ? valid[0]!.update : Y.mergeUpdates(valid.map((v) => v.update))
       Y.applyUpdate(this.server, update, this)
     } catch (error) {
-      this.reportInvalid(source, describe(error))
+      // One of several is bad in a way decoding did not show: take them one at a time.
+      if (valid.length > 1) valid.forEach((item) => this.applyRemote([item]))
+      else this.reportInvalid(valid[0]!.source, describe(error))
       return
     }
     try {
