@@ -2,6 +2,7 @@ import { startEmulator } from '@quire/firestore-emulator'
 import { benchCompaction } from './compaction.js'
 import { benchEmulator } from './firestore-emulator/emulator-bench.js'
 import { benchSuiteComparison } from './firestore-emulator/suite-comparison.js'
+import { benchSync } from './sync/provider-bench.js'
 import { writeReport, type Measurement } from './lib/report.js'
 
 /**
@@ -19,6 +20,7 @@ const run = async (name: string, bench: () => Promise<Measurement[]>) => {
 }
 await run('emulator throughput and fan-out', () => benchEmulator(host, given ? `at ${given}` : 'ours'))
 await run('compaction', () => benchCompaction(host))
+await run('sync: latency, trace replay, open times', () => benchSync(host))
 await emulator?.stop()
 await run('conformance suite, ours vs official', () => benchSuiteComparison())
 

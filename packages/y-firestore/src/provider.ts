@@ -5,6 +5,7 @@ import {
   getDocs,
   onSnapshot,
   serverTimestamp,
+  Timestamp,
   writeBatch,
   type DocumentData,
   type Firestore,
@@ -281,7 +282,7 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
           this.reportInvalid(`snapshot ${gen}`, describe(error))
           return
         }
-        this.applyRemote([{ update: state, source: `snapshot ${gen}` }])
+        this.applyRemote([{ update: state, source: `snapshot ${gen}`, order: 0 }])
         this.loadedGen = gen
       })
       .catch((error: unknown) => this.report(new YFirestoreError('read-failed', `Could not read snapshot ${gen} of document ${this.docId}: ${describe(error)}`, error)))
@@ -293,7 +294,7 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
 
   private onUpdates(snapshot: QuerySnapshot<DocumentData>): void {
     try {
-      const arrived: { update: Uint8Array; source: string }[] = []
+      const arrived: RemoteUpdate[] = []
       for (const change of snapshot.docChanges()) {
         const { doc } = change
         if (change.type === 'removed') {
@@ -314,7 +315,7 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
         }
         if (!assembled) continue
         if ('error' in assembled) this.reportInvalid(doc.id, assembled.error)
-        else arrived.push({ update: assembled.update, source: doc.id })
+        else arrived.push({ update: assembled.update, source: doc.id, order: commitOrder(doc.get('createdAt')) })
       }
       this.applyRemote(arrived)
       this.updatesPendingWrites = snapshot.metadata.hasPendingWrites
@@ -327,14 +328,16 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
   }
 
   /**
-   * Applies updates from the server to the server copy, then to the local document. Each is
-   * decoded in full first, so a malformed one is rejected before it changes either copy.
-   * Several (a first load) are merged and applied as one: Yjs integrates updates that arrive
-   * out of order very slowly (the log comes in document-ID order, which is random), and one
-   * transaction means one change event for the editor instead of thousands.
+   * Applies updates from the server to the server copy, then to the local document in one
+   * transaction (one change event for the editor, not thousands). Each is decoded in
+   * full first, so a malformed one is rejected before it changes either copy.
+   *
+   * They are applied in commit order: Yjs integrates updates whose dependencies are missing
+   * very slowly, and the log arrives in document-ID order, which is random. Commit order is
+   * causal: a client can only build on updates that were committed before it wrote.
    */
-  private applyRemote(arrived: readonly { update: Uint8Array; source: string }[]): void {
-    const valid: { update: Uint8Array; source: string }[] = []
+  private applyRemote(arrived: readonly RemoteUpdate[]): void {
+    const valid: RemoteUpdate[] = []
     for (const item of arrived) {
       try {
         Y.decodeUpdate(item.update)
@@ -344,22 +347,23 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
       }
     }
     if (valid.length === 0) return
-    let update: Uint8Array
-    try {
-      update = valid.length === 1 ? valid[0]!.update : Y.mergeUpdates(valid.map((v) => v.update))
-      Y.applyUpdate(this.server, update, this)
-    } catch (error) {
-      // One of several is bad in a way decoding did not show: take them one at a time.
-      if (valid.length > 1) valid.forEach((item) => this.applyRemote([item]))
-      else this.reportInvalid(valid[0]!.source, describe(error))
-      return
+    sortCausally(valid)
+    const accepted: RemoteUpdate[] = []
+    // The server copy has no observers: separate transactions integrate faster than one long one.
+    for (const item of valid) {
+      try {
+        Y.applyUpdate(this.server, item.update, this)
+        accepted.push(item)
+      } catch (error) {
+        this.reportInvalid(item.source, describe(error))
+      }
     }
     try {
-      Y.applyUpdate(this.doc, update, this)
+      Y.transact(this.doc, () => accepted.forEach((item) => Y.applyUpdate(this.doc, item.update, this)), this)
     } catch (error) {
-      // The update is valid (the server copy took it); an observer of the application threw.
-      // Yjs has integrated the update by then; the provider carries on.
-      console.error(`[y-firestore] an observer of document ${this.docId} threw while a remote update was applied`, error)
+      // The updates are valid (the server copy took them); an observer of the application threw.
+      // Yjs has integrated them by then; the provider carries on.
+      console.error(`[y-firestore] an observer of document ${this.docId} threw while remote updates were applied`, error)
     }
   }
 
@@ -619,4 +623,29 @@ function contains(outer: Y.Doc, inner: Y.Doc): boolean {
   // Delete sets from a struct store are normalized (sorted, adjacent ranges merged), as is a
   // merge: the union equals the outer set exactly when the inner one adds nothing.
   return Y.equalDeleteSets(Y.mergeDeleteSets([o.ds, i.ds]), o.ds)
+}
+
+/** An update read from the server, with where it came from and its place in commit order. */
+interface RemoteUpdate {
+  update: Uint8Array
+  source: string
+  order: number
+}
+
+/** A log record's commit time (its server-set createdAt) in milliseconds; 0 if unset. */
+function commitOrder(createdAt: unknown): number {
+  return createdAt instanceof Timestamp ? createdAt.toMillis() + (createdAt.nanoseconds % 1e6) / 1e6 : 0
+}
+
+/**
+ * Sorts updates into an order Yjs integrates quickly: by commit time, and updates committed
+ * together (one batch) by their first clock, which orders one client's consecutive updates.
+ */
+function sortCausally(updates: RemoteUpdate[]): void {
+  const firstClock = new Map<RemoteUpdate, number>()
+  for (const item of updates) {
+    const { from } = Y.parseUpdateMeta(item.update)
+    firstClock.set(item, Math.min(...from.values(), Number.MAX_SAFE_INTEGER))
+  }
+  updates.sort((a, b) => a.order - b.order || firstClock.get(a)! - firstClock.get(b)!)
 }
