@@ -13,9 +13,20 @@ export default defineConfig({
         test: {
           name: 'emulator',
           include: ['emulator-tests/**/*.test.ts'],
+          exclude: ['emulator-tests/browser/**'],
           globalSetup: ['emulator-tests/support/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        // The browser build of the web SDK in headless Chromium (WebChannel and REST).
+        test: {
+          name: 'browser',
+          include: ['emulator-tests/browser/**/*.test.ts'],
+          globalSetup: ['emulator-tests/support/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
     ],

@@ -1,5 +1,7 @@
 import { parseArgs } from 'node:util'
-import { startEmulator } from './server.js'
+import { readFileSync } from 'node:fs'
+import { RulesetError } from './rules/index.js'
+import { startEmulator, type RunningEmulator } from './server.js'
 
 /**
  * The `firestore-emulator` command. It takes the official emulator's flag names, so it
@@ -11,6 +13,7 @@ const { values } = parseArgs({
     host: { type: 'string', default: '127.0.0.1' },
     port: { type: 'string', default: '8080' },
     project_id: { type: 'string', default: 'demo-quire' },
+    rules: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
   strict: false,
@@ -18,7 +21,7 @@ const { values } = parseArgs({
 })
 
 if (values.help) {
-  console.log('Usage: firestore-emulator [--host 127.0.0.1] [--port 8080] [--project_id demo-quire]')
+  console.log('Usage: firestore-emulator [--host 127.0.0.1] [--port 8080] [--project_id demo-quire] [--rules firestore.rules]')
   process.exit(0)
 }
 
@@ -28,7 +31,19 @@ if (!Number.isInteger(port) || port < 0 || port > 65535) {
   process.exit(2)
 }
 
-const emulator = await startEmulator({ host: String(values.host), port, projectId: String(values.project_id) })
+const rulesPath = typeof values.rules === 'string' ? values.rules : undefined
+let emulator: RunningEmulator
+try {
+  const rules = rulesPath === undefined ? undefined : readFileSync(rulesPath, 'utf8')
+  emulator = await startEmulator({ host: String(values.host), port, projectId: String(values.project_id), ...(rules === undefined ? {} : { rules }) })
+} catch (error) {
+  if (error instanceof RulesetError) {
+    for (const issue of error.issues) console.error(`${rulesPath}:${issue.line}:${issue.column} - ${issue.severity} ${issue.message}`)
+    console.error('firestore-emulator: the security rules did not load; not starting.')
+    process.exit(1)
+  }
+  throw error
+}
 
 let stopping = false
 const shutdown = (signal: string) => {

@@ -2,9 +2,11 @@ import { createServer as createHttpServer, type IncomingMessage, type ServerResp
 import { connect, createServer as createNetServer, type AddressInfo, type Socket } from 'node:net'
 import * as grpc from '@grpc/grpc-js'
 import { FirestoreApi } from './api/firestore-api.js'
+import { BrowserTransports } from './browser/transports.js'
 import { Engine } from './engine/engine.js'
 import { firestoreHandlers, loadFirestoreService } from './grpc/service.js'
 import { handleControlRequest } from './http/control.js'
+import { SecurityGate } from './security/gate.js'
 
 export interface EmulatorOptions {
   /** Interface to bind; loopback unless told otherwise. */
@@ -13,6 +15,12 @@ export interface EmulatorOptions {
   port?: number
   /** The project most clients use; data of other projects is served as well. */
   projectId?: string
+  /**
+   * Security rules source for every project without rules of its own (as the official
+   * emulator's --rules). Without rules, every request is allowed. A ruleset that does not
+   * load makes startEmulator reject with a RulesetError naming line and column.
+   */
+  rules?: string
 }
 
 export interface RunningEmulator {
@@ -31,6 +39,7 @@ const MAX_MESSAGE_BYTES = 64 * 1024 * 1024
 
 /**
  * Starts the emulator: one port serving gRPC (HTTP/2) for the Node SDKs and HTTP/1.1 for
+ * the browser SDK (WebChannel and REST, see browser/transports.ts) and
  * the emulator control API. gRPC runs on a private loopback port; connections whose
  * first bytes are the HTTP/2 preface are spliced through to it.
  */
@@ -38,7 +47,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const host = options.host ?? '127.0.0.1'
   const projectId = options.projectId ?? 'demo-quire'
   const engine = new Engine()
-  const api = new FirestoreApi(engine)
+  const gate = new SecurityGate()
+  if (options.rules !== undefined) gate.setDefaultRules(options.rules)
+  const api = new FirestoreApi(engine, gate)
 
   const grpcServer = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
@@ -49,7 +60,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     grpcServer.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, port) => (error ? reject(error) : resolve(port))),
   )
 
-  const http = createHttpServer((request: IncomingMessage, response: ServerResponse) => handleControlRequest(engine, request, response))
+  const browser = new BrowserTransports(api)
+  const http = createHttpServer((request: IncomingMessage, response: ServerResponse) => {
+    if (!browser.handle(request, response)) handleControlRequest(engine, gate, request, response)
+  })
   const sockets = new Set<Socket>()
   const server = createNetServer((socket) => {
     sockets.add(socket)
@@ -81,6 +95,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         server.close(() => resolve())
         for (const socket of sockets) socket.destroy()
       })
+      browser.close()
       http.close()
       grpcServer.forceShutdown()
     },

@@ -3,12 +3,14 @@ import type { Database } from '../engine/database.js'
 import type { Engine } from '../engine/engine.js'
 import type { Transaction } from '../engine/transactions.js'
 import type { StoredDocument } from '../model/document.js'
-import { FirestoreError, invalidArgument, notFound, unimplemented } from '../model/errors.js'
+import { FirestoreError, invalidArgument, notFound } from '../model/errors.js'
 import { parseDatabaseName, parseDocumentName, parseFieldPath, parseResourceName } from '../model/paths.js'
 import type { Document, DocumentMask, Fields, Write } from '../model/types.js'
 import { getField, microsToTimestamp, setField, timestampToMicros } from '../model/values.js'
 import { aggregate, aggregatedFieldPaths } from '../query/aggregate.js'
-import { compileQuery } from '../query/query.js'
+import { compileQuery, type CompiledQuery } from '../query/query.js'
+import type { Caller } from '../security/auth.js'
+import type { SecurityGate } from '../security/gate.js'
 import type * as M from './messages.js'
 
 /** Where a read happens: now, at a past time, or inside a transaction. */
@@ -27,7 +29,11 @@ interface ReadContext {
  * transport: gRPC, REST and WebChannel adapters all call these.
  */
 export class FirestoreApi {
-  constructor(readonly engine: Engine) {}
+  constructor(
+    readonly engine: Engine,
+    /** Security rules: every method takes the caller and checks it here. */
+    readonly gate: SecurityGate,
+  ) {}
 
   databaseOf(name: string): Database {
     return this.engine.database(parseDatabaseName(name))
@@ -38,31 +44,32 @@ export class FirestoreApi {
     return this.engine.database(parseResourceName(name))
   }
 
-  beginTransaction(request: M.BeginTransactionRequest): { transaction: Buffer } {
+  beginTransaction(request: M.BeginTransactionRequest, _caller: Caller): { transaction: Buffer } {
     const transaction = this.databaseOf(request.database).transactions.begin(request.options)
     return { transaction: Buffer.from(transaction.id, 'base64') }
   }
 
-  rollback(request: M.RollbackRequest): Record<string, never> {
+  rollback(request: M.RollbackRequest, _caller: Caller): Record<string, never> {
     const database = this.databaseOf(request.database)
     database.transactions.end(database.transactions.get(request.transaction))
     return {}
   }
 
-  commit(request: M.CommitRequest): M.CommitResponse {
+  commit(request: M.CommitRequest, caller: Caller): M.CommitResponse {
     const database = this.databaseOf(request.database)
     const transaction = request.transaction?.length ? database.transactions.get(request.transaction) : undefined
-    const result = database.commit(request.writes ?? [], transaction)
+    const result = database.commit(request.writes ?? [], transaction, this.gate.commitCheck(caller, database))
     return { writeResults: result.writeResults, commitTime: microsToTimestamp(result.commitTime) }
   }
 
   /** Applies each write on its own, not atomically; one write's failure leaves the others. */
-  batchWrite(request: M.BatchWriteRequest): M.BatchWriteResponse {
+  batchWrite(request: M.BatchWriteRequest, caller: Caller): M.BatchWriteResponse {
     const database = this.databaseOf(request.database)
+    const check = this.gate.commitCheck(caller, database)
     const response: M.BatchWriteResponse = { writeResults: [], status: [] }
     for (const write of request.writes ?? []) {
       try {
-        const { writeResults } = database.commit([write])
+        const { writeResults } = database.commit([write], undefined, check)
         response.writeResults.push(writeResults[0]!)
         response.status.push({ code: 0, message: '' })
       } catch (error) {
@@ -74,13 +81,15 @@ export class FirestoreApi {
     return response
   }
 
-  batchGetDocuments(request: M.BatchGetDocumentsRequest, emit: (response: M.BatchGetDocumentsResponse) => void): void {
-    const context = this.readContext(this.databaseOf(request.database), request)
+  batchGetDocuments(request: M.BatchGetDocumentsRequest, emit: (response: M.BatchGetDocumentsResponse) => void, caller: Caller): void {
+    const database = this.databaseOf(request.database)
+    const paths = (request.documents ?? []).map((name) => parseDocumentName(name).segments.join('/'))
+    for (const path of paths) this.gate.checkGet(caller, database, path)
+    const context = this.readContext(database, request)
     const readTime = microsToTimestamp(context.readTime)
     let first = true
-    for (const name of request.documents ?? []) {
-      const { segments } = parseDocumentName(name)
-      const path = segments.join('/')
+    for (const [i, name] of (request.documents ?? []).entries()) {
+      const path = paths[i]!
       const doc = context.database.get(path, context.pastTime)
       if (context.transaction) context.database.transactions.recordRead(context.transaction, path, doc)
       const response: M.BatchGetDocumentsResponse = doc ? { found: toDocument(context.database, doc, request.mask), readTime } : { missing: name, readTime }
@@ -91,10 +100,12 @@ export class FirestoreApi {
     if (first && context.newTransactionId) emit({ transaction: context.newTransactionId, readTime })
   }
 
-  runQuery(request: M.RunQueryRequest, emit: (response: M.RunQueryResponse) => void): void {
+  runQuery(request: M.RunQueryRequest, emit: (response: M.RunQueryResponse) => void, caller: Caller): void {
     if (!request.structuredQuery) throw invalidArgument('RunQuery needs a structured query.')
-    const context = this.readContext(this.databaseOfResource(request.parent), request)
+    const database = this.databaseOfResource(request.parent)
     const query = compileQuery(request.parent, request.structuredQuery)
+    this.checkQuery(caller, database, query)
+    const context = this.readContext(database, request)
     const results = context.database.query(query, context.pastTime)
     if (context.transaction) context.database.transactions.recordQuery(context.transaction, query, results)
     const readTime = microsToTimestamp(context.readTime)
@@ -107,11 +118,13 @@ export class FirestoreApi {
     if (results.length === 0) emit(transaction ? { readTime, transaction } : { readTime })
   }
 
-  runAggregationQuery(request: M.RunAggregationQueryRequest, emit: (response: M.RunAggregationQueryResponse) => void): void {
+  runAggregationQuery(request: M.RunAggregationQueryRequest, emit: (response: M.RunAggregationQueryResponse) => void, caller: Caller): void {
     const aggregation = request.structuredAggregationQuery
     if (!aggregation?.structuredQuery) throw invalidArgument('RunAggregationQuery needs a structured aggregation query.')
-    const context = this.readContext(this.databaseOfResource(request.parent), request)
+    const database = this.databaseOfResource(request.parent)
     const query = compileQuery(request.parent, aggregation.structuredQuery, aggregatedFieldPaths(aggregation.aggregations ?? []))
+    this.checkQuery(caller, database, query)
+    const context = this.readContext(database, request)
     const results = context.database.query(query, context.pastTime)
     if (context.transaction) context.database.transactions.recordQuery(context.transaction, query, results)
     const response: M.RunAggregationQueryResponse = {
@@ -123,16 +136,18 @@ export class FirestoreApi {
   }
 
   /** Partitioning is trivial here: no split points, so one partition covers the whole query. */
-  partitionQuery(request: M.PartitionQueryRequest): M.PartitionQueryResponse {
-    if (request.structuredQuery) compileQuery(request.parent, request.structuredQuery)
+  partitionQuery(request: M.PartitionQueryRequest, caller: Caller): M.PartitionQueryResponse {
+    if (request.structuredQuery) this.checkQuery(caller, this.databaseOfResource(request.parent), compileQuery(request.parent, request.structuredQuery))
     return { partitions: [], nextPageToken: '' }
   }
 
-  listDocuments(request: M.ListDocumentsRequest): M.ListDocumentsResponse {
+  listDocuments(request: M.ListDocumentsRequest, caller: Caller): M.ListDocumentsResponse {
     const parent = parseResourceName(request.parent)
     if (parent.segments.length % 2 !== 0) throw invalidArgument(`Parent "${request.parent}" must be a document or the database root.`)
-    const context = this.readContext(this.engine.database(parent), request)
+    const database = this.engine.database(parent)
     const prefix = [...parent.segments, request.collectionId]
+    this.gate.checkList(caller, database, prefix.join('/'), request.pageSize ? { limit: request.pageSize } : {})
+    const context = this.readContext(database, request)
     const found = new Map<string, StoredDocument | undefined>()
     for (const doc of context.database.documents(context.pastTime)) {
       if (!startsWith(doc.segments, prefix) || doc.segments.length < prefix.length + 1) continue
@@ -152,9 +167,10 @@ export class FirestoreApi {
     }
   }
 
-  listCollectionIds(request: M.ListCollectionIdsRequest): M.ListCollectionIdsResponse {
+  listCollectionIds(request: M.ListCollectionIdsRequest, caller: Caller): M.ListCollectionIdsResponse {
     const parent = parseResourceName(request.parent)
     const database = this.engine.database(parent)
+    this.gate.checkPrivileged(caller, database, 'Listing collection IDs')
     const readTime = request.readTime ? timestampToMicros(request.readTime) : undefined
     const ids = new Set<string>()
     for (const doc of database.documents(readTime)) {
@@ -166,33 +182,46 @@ export class FirestoreApi {
     return { collectionIds: page, nextPageToken: sorted.length > page.length ? page[page.length - 1]! : '' }
   }
 
-  getDocument(request: M.GetDocumentRequest): Document {
+  getDocument(request: M.GetDocumentRequest, caller: Caller): Document {
     const { segments } = parseDocumentName(request.name)
-    const context = this.readContext(this.databaseOfResource(request.name), request)
+    const database = this.databaseOfResource(request.name)
+    this.gate.checkGet(caller, database, segments.join('/'))
+    const context = this.readContext(database, request)
     const doc = context.database.get(segments.join('/'), context.pastTime)
     if (!doc) throw notFound(`Document "${request.name}" not found.`)
     return toDocument(context.database, doc, request.mask)
   }
 
-  createDocument(request: M.CreateDocumentRequest): Document {
+  createDocument(request: M.CreateDocumentRequest, caller: Caller): Document {
     const id = request.documentId || randomBytes(15).toString('base64url').slice(0, 20)
     const name = `${request.parent}/${request.collectionId}/${id}`
-    return this.writeOne({ update: { name, fields: request.document?.fields ?? {} }, currentDocument: { exists: false } }, name, request.mask)
+    return this.writeOne({ update: { name, fields: request.document?.fields ?? {} }, currentDocument: { exists: false } }, name, request.mask, caller)
   }
 
-  updateDocument(request: M.UpdateDocumentRequest): Document {
+  updateDocument(request: M.UpdateDocumentRequest, caller: Caller): Document {
     const write: Write = { update: request.document, updateMask: request.updateMask ?? null, currentDocument: request.currentDocument ?? null }
-    return this.writeOne(write, request.document.name, request.mask)
+    return this.writeOne(write, request.document.name, request.mask, caller)
   }
 
-  deleteDocument(request: M.DeleteDocumentRequest): Record<string, never> {
-    this.databaseOfResource(request.name).commit([{ delete: request.name, currentDocument: request.currentDocument ?? null }])
+  deleteDocument(request: M.DeleteDocumentRequest, caller: Caller): Record<string, never> {
+    const database = this.databaseOfResource(request.name)
+    database.commit([{ delete: request.name, currentDocument: request.currentDocument ?? null }], undefined, this.gate.commitCheck(caller, database))
     return {}
   }
 
-  private writeOne(write: Write, name: string, mask: DocumentMask | null | undefined): Document {
+  /** Rules see a query as a list of its collection (collection groups: of the group's ID under the parent). */
+  checkQuery(caller: Caller, database: Database, query: CompiledQuery): void {
+    const orderBy = query.orderBy.map((order) => order.path.join('.'))
+    this.gate.checkList(caller, database, [...query.parent, query.collectionId].join('/'), {
+      ...(query.limit !== undefined ? { limit: query.limit } : {}),
+      ...(query.offset ? { offset: query.offset } : {}),
+      orderBy,
+    })
+  }
+
+  private writeOne(write: Write, name: string, mask: DocumentMask | null | undefined, caller: Caller): Document {
     const database = this.databaseOfResource(name)
-    database.commit([write])
+    database.commit([write], undefined, this.gate.commitCheck(caller, database))
     const doc = database.get(parseDocumentName(name).segments.join('/'))
     if (!doc) throw notFound(`Document "${name}" not found.`)
     return toDocument(database, doc, mask)
@@ -213,10 +242,6 @@ export class FirestoreApi {
       return { database, transaction: undefined, readTime, pastTime: readTime, newTransactionId: undefined }
     }
     return { database, transaction: undefined, readTime: database.clockTime(), pastTime: undefined, newTransactionId: undefined }
-  }
-
-  unimplemented(method: string): never {
-    throw unimplemented(`The emulator does not implement ${method}.`)
   }
 }
 

@@ -4,6 +4,7 @@ import { FirestoreError, invalidArgument } from '../model/errors.js'
 import { parseDocumentName } from '../model/paths.js'
 import { microsToTimestamp, timestampToMicros } from '../model/values.js'
 import { compileQuery, type CompiledQuery } from '../query/query.js'
+import type { Caller } from '../security/auth.js'
 import { toDocument, type FirestoreApi } from './firestore-api.js'
 import type { ListenRequest, ListenResponse, Target } from './messages.js'
 
@@ -52,6 +53,7 @@ export class ListenSession {
   constructor(
     private readonly api: FirestoreApi,
     private readonly send: (response: ListenResponse) => void,
+    private readonly caller: Caller,
   ) {}
 
   /** Handles one request of the stream. Throws FirestoreError to end the stream. */
@@ -118,9 +120,11 @@ export class ListenSession {
     this.send({ targetChange: { targetChangeType: 'REMOVE', targetIds: [id], cause: { code: error.status, message: error.message } } })
   }
 
+  /** What a target watches, once the caller may read it (FirestoreError otherwise). */
   private watchOf(target: Target): Watch {
     if (target.query) {
       const query = compileQuery(target.query.parent, target.query.structuredQuery)
+      this.api.checkQuery(this.caller, this.database!, query)
       const q = target.query.structuredQuery
       // Without limits, offsets or cursors, membership of one document can be decided alone.
       const incremental = !q.limit && !q.offset && !q.startAt && !q.endAt
@@ -135,6 +139,7 @@ export class ListenSession {
         }
         paths.add(parsed.segments.join('/'))
       }
+      for (const path of paths) this.api.gate.checkGet(this.caller, this.database!, path)
       return { kind: 'documents', paths }
     }
     throw invalidArgument('A listen target needs a query or documents.')

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import type { Database } from '../engine/database.js'
 import { invalidArgument } from '../model/errors.js'
 import { microsToTimestamp } from '../model/values.js'
+import type { Caller } from '../security/auth.js'
 import type { FirestoreApi } from './firestore-api.js'
 import type { WriteRequest, WriteResponse } from './messages.js'
 
@@ -15,7 +16,10 @@ export class WriteSession {
   private readonly streamId = randomBytes(12).toString('hex')
   private sequence = 0
 
-  constructor(private readonly api: FirestoreApi) {}
+  constructor(
+    private readonly api: FirestoreApi,
+    private readonly caller: Caller,
+  ) {}
 
   /** Handles one request; returns the response to send. Throws FirestoreError to end the stream. */
   handle(request: WriteRequest): WriteResponse {
@@ -25,7 +29,7 @@ export class WriteSession {
       if (request.writes?.length) throw invalidArgument('The first Write request is a handshake and may not carry writes.')
       return { streamId: this.streamId, streamToken: this.nextToken(), writeResults: [] }
     }
-    const { writeResults, commitTime } = this.database.commit(request.writes ?? [])
+    const { writeResults, commitTime } = this.database.commit(request.writes ?? [], undefined, this.api.gate.commitCheck(this.caller, this.database))
     return { streamId: this.streamId, streamToken: this.nextToken(), writeResults, commitTime: microsToTimestamp(commitTime) }
   }
 

@@ -27,6 +27,20 @@ export interface CommitEvent {
   readonly changes: readonly DocumentChange[]
 }
 
+/** One write of a commit as security rules judge it (verify writes are not judged). */
+export interface StagedWrite {
+  readonly path: string
+  readonly method: 'create' | 'update' | 'delete'
+  /** The document after this write; undefined for a delete. */
+  readonly after: StoredDocument | undefined
+}
+
+/**
+ * A check run on a commit's writes after they are staged and before anything applies;
+ * `staged(path)` is a document as it will be after the whole commit. It throws to refuse.
+ */
+export type CommitCheck = (writes: readonly StagedWrite[], time: number, staged: (path: string) => StoredDocument | undefined) => void
+
 export interface CommitResult {
   commitTime: number
   writeResults: WriteResult[]
@@ -132,7 +146,7 @@ export class Database {
    * Commits writes atomically: all apply or none. With a transaction, fails with ABORTED
    * if anything the transaction read has changed since it read it.
    */
-  commit(writes: readonly Write[], transaction?: Transaction): CommitResult {
+  commit(writes: readonly Write[], transaction?: Transaction, check?: CommitCheck): CommitResult {
     if (transaction) {
       if (transaction.readOnly && writes.length > 0) {
         throw invalidArgument('Cannot modify entities in a read-only transaction.')
@@ -142,6 +156,7 @@ export class Database {
     const commitTime = this.clock.next()
     const staged = new Map<string, StoredDocument | undefined>()
     const writeResults: WriteResult[] = []
+    const judged: StagedWrite[] = []
     let bytes = 0
     for (const write of writes) {
       const name = writeTarget(write)
@@ -156,11 +171,20 @@ export class Database {
         continue
       }
       const next = after === null ? undefined : this.nextVersion(segments, path, current, after, commitTime)
+      judged.push({ path, method: after === null ? 'delete' : current ? 'update' : 'create', after: next })
       staged.set(path, next)
       writeResults.push(writeResult(next?.updateTime, transformResults))
     }
     if (bytes > MAX_COMMIT_BYTES) {
       throw invalidArgument(`Request payload size exceeds the limit: ${MAX_COMMIT_BYTES.toLocaleString('en-US')} bytes.`)
+    }
+    if (check) {
+      try {
+        check(judged, commitTime, (path) => (staged.has(path) ? staged.get(path) : this.docs.get(path)))
+      } catch (error) {
+        if (transaction) this.transactions.end(transaction)
+        throw error
+      }
     }
     if (transaction) this.transactions.end(transaction)
     this.apply(staged, commitTime)

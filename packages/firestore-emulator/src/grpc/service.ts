@@ -6,6 +6,7 @@ import { ListenSession } from '../api/listen.js'
 import type { ListenRequest, ListenResponse, WriteRequest, WriteResponse } from '../api/messages.js'
 import { WriteSession } from '../api/write-stream.js'
 import { FirestoreError } from '../model/errors.js'
+import { callerFromAuthorization, type Caller } from '../security/auth.js'
 
 const require = createRequire(import.meta.url)
 
@@ -19,11 +20,19 @@ interface JsonNamespace {
   fields?: Record<string, { type: string; id: number }>
 }
 
-/** The google.firestore.v1.Firestore service definition, from @google-cloud/firestore's protos. */
-export function loadFirestoreService(): grpc.ServiceDefinition {
+/**
+ * The protobufjs JSON descriptor of google.firestore.v1 (from @google-cloud/firestore's protos,
+ * with Write.verify added): a fresh copy, shared by the gRPC binding and the proto3 JSON codec.
+ */
+export function firestoreDescriptor(): object {
   const descriptor = structuredClone(require('@google-cloud/firestore/build/protos/v1.json')) as JsonNamespace
   addVerifyWrite(descriptor)
-  const definition = fromJSON(descriptor as Parameters<typeof fromJSON>[0], PROTO_OPTIONS)
+  return descriptor
+}
+
+/** The google.firestore.v1.Firestore service definition, from @google-cloud/firestore's protos. */
+export function loadFirestoreService(): grpc.ServiceDefinition {
+  const definition = fromJSON(firestoreDescriptor() as Parameters<typeof fromJSON>[0], PROTO_OPTIONS)
   return definition['google.firestore.v1.Firestore'] as grpc.ServiceDefinition
 }
 
@@ -45,13 +54,19 @@ export function toServiceError(error: unknown): Partial<grpc.ServiceError> {
   return { code: grpc.status.INTERNAL, details: `Internal emulator error: ${error instanceof Error ? error.message : String(error)}` }
 }
 
-type Unary = (request: never) => object
-type Streaming = (request: never, emit: (response: object) => void) => void
+type Unary = (request: never, caller: Caller) => object
+type Streaming = (request: never, emit: (response: object) => void, caller: Caller) => void
+
+/** The caller of a call, from its `authorization` metadata. Throws UNAUTHENTICATED for a bad token. */
+function callerOf(call: { metadata: grpc.Metadata }): Caller {
+  const value = call.metadata.get('authorization')[0]
+  return callerFromAuthorization(typeof value === 'string' ? value : value?.toString())
+}
 
 function unary(method: Unary): grpc.handleUnaryCall<object, object> {
   return (call, callback) => {
     try {
-      callback(null, method(call.request as never))
+      callback(null, method(call.request as never, callerOf(call)))
     } catch (error) {
       callback(toServiceError(error))
     }
@@ -61,7 +76,7 @@ function unary(method: Unary): grpc.handleUnaryCall<object, object> {
 function serverStreaming(method: Streaming): grpc.handleServerStreamingCall<object, object> {
   return (call) => {
     try {
-      method(call.request as never, (response) => call.write(response))
+      method(call.request as never, (response) => call.write(response), callerOf(call))
       call.end()
     } catch (error) {
       call.emit('error', toServiceError(error))
@@ -69,50 +84,56 @@ function serverStreaming(method: Streaming): grpc.handleServerStreamingCall<obje
   }
 }
 
+/** Runs a bidirectional stream's session, ending the call with the error a session throws. */
+function bidiStreaming<Request, Response>(
+  open: (call: grpc.ServerDuplexStream<Request, Response>, caller: Caller) => { handle(request: Request): void; close(): void },
+): grpc.handleBidiStreamingCall<Request, Response> {
+  return (call) => {
+    let session: { handle(request: Request): void; close(): void }
+    try {
+      session = open(call, callerOf(call))
+    } catch (error) {
+      call.emit('error', toServiceError(error))
+      return
+    }
+    call.on('data', (request: Request) => {
+      try {
+        session.handle(request)
+      } catch (error) {
+        session.close()
+        call.emit('error', toServiceError(error))
+      }
+    })
+    call.on('end', () => {
+      session.close()
+      call.end()
+    })
+    call.on('cancelled', () => session.close())
+    call.on('error', () => session.close())
+  }
+}
+
 /** The handlers of every method, delegating to the transport-independent API. */
 export function firestoreHandlers(api: FirestoreApi): grpc.UntypedServiceImplementation {
   return {
-    GetDocument: unary((r) => api.getDocument(r)),
-    ListDocuments: unary((r) => api.listDocuments(r)),
-    CreateDocument: unary((r) => api.createDocument(r)),
-    UpdateDocument: unary((r) => api.updateDocument(r)),
-    DeleteDocument: unary((r) => api.deleteDocument(r)),
-    BeginTransaction: unary((r) => api.beginTransaction(r)),
-    Commit: unary((r) => api.commit(r)),
-    Rollback: unary((r) => api.rollback(r)),
-    BatchWrite: unary((r) => api.batchWrite(r)),
-    PartitionQuery: unary((r) => api.partitionQuery(r)),
-    ListCollectionIds: unary((r) => api.listCollectionIds(r)),
-    BatchGetDocuments: serverStreaming((r, emit) => api.batchGetDocuments(r, emit)),
-    RunQuery: serverStreaming((r, emit) => api.runQuery(r, emit)),
-    RunAggregationQuery: serverStreaming((r, emit) => api.runAggregationQuery(r, emit)),
-    Listen: (call: grpc.ServerDuplexStream<ListenRequest, ListenResponse>) => {
-      const session = new ListenSession(api, (response) => call.write(response))
-      call.on('data', (request: ListenRequest) => {
-        try {
-          session.handle(request)
-        } catch (error) {
-          session.close()
-          call.emit('error', toServiceError(error))
-        }
-      })
-      call.on('end', () => {
-        session.close()
-        call.end()
-      })
-      call.on('cancelled', () => session.close())
-      call.on('error', () => session.close())
-    },
-    Write: (call: grpc.ServerDuplexStream<WriteRequest, WriteResponse>) => {
-      const session = new WriteSession(api)
-      call.on('data', (request: WriteRequest) => {
-        try {
-          call.write(session.handle(request))
-        } catch (error) {
-          call.emit('error', toServiceError(error))
-        }
-      })
-      call.on('end', () => call.end())
-    },
+    GetDocument: unary((r, c) => api.getDocument(r, c)),
+    ListDocuments: unary((r, c) => api.listDocuments(r, c)),
+    CreateDocument: unary((r, c) => api.createDocument(r, c)),
+    UpdateDocument: unary((r, c) => api.updateDocument(r, c)),
+    DeleteDocument: unary((r, c) => api.deleteDocument(r, c)),
+    BeginTransaction: unary((r, c) => api.beginTransaction(r, c)),
+    Commit: unary((r, c) => api.commit(r, c)),
+    Rollback: unary((r, c) => api.rollback(r, c)),
+    BatchWrite: unary((r, c) => api.batchWrite(r, c)),
+    PartitionQuery: unary((r, c) => api.partitionQuery(r, c)),
+    ListCollectionIds: unary((r, c) => api.listCollectionIds(r, c)),
+    BatchGetDocuments: serverStreaming((r, emit, c) => api.batchGetDocuments(r, emit, c)),
+    RunQuery: serverStreaming((r, emit, c) => api.runQuery(r, emit, c)),
+    RunAggregationQuery: serverStreaming((r, emit, c) => api.runAggregationQuery(r, emit, c)),
+    Listen: bidiStreaming<ListenRequest, ListenResponse>((call, caller) => new ListenSession(api, (response) => call.write(response), caller)),
+    Write: bidiStreaming<WriteRequest, WriteResponse>((call, caller) => {
+      const session = new WriteSession(api, caller)
+      return { handle: (request) => void call.write(session.handle(request)), close: () => {} }
+    }),
   }
 }

@@ -42,3 +42,5 @@ export const alreadyExists = (message: string) => new FirestoreError('ALREADY_EX
 export const failedPrecondition = (message: string) => new FirestoreError('FAILED_PRECONDITION', message)
 export const aborted = (message: string) => new FirestoreError('ABORTED', message)
 export const unimplemented = (message: string) => new FirestoreError('UNIMPLEMENTED', message)
+export const permissionDenied = (message: string) => new FirestoreError('PERMISSION_DENIED', message)
+export const unauthenticated = (message: string) => new FirestoreError('UNAUTHENTICATED', message)
