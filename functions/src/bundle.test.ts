@@ -11,7 +11,10 @@ const bundle = `${root}/${manifest.main}`
 /** What a fresh Node process (as firebase-tools starts one) sees when it imports the bundle. */
 interface Loaded {
   exports: string[]
-  endpoints: Record<string, { eventTrigger?: { eventType: string; eventFilterPathPatterns: Record<string, string> }; scheduleTrigger?: { schedule: string } }>
+  endpoints: Record<
+    string,
+    { eventTrigger?: { eventType: string; eventFilterPathPatterns: Record<string, string> }; scheduleTrigger?: { schedule: string }; callableTrigger?: object }
+  >
 }
 
 function loadInNode(): Loaded {
@@ -32,13 +35,21 @@ describe('the functions bundle', () => {
     expect(manifest.type).toBe('module')
   })
 
-  it('loads in Node and exports the compaction trigger and the sweep', () => {
+  it('loads in Node and exports the compaction trigger, the sweep, the user index trigger and the sharing callables', () => {
     const loaded = loadInNode()
-    expect(loaded.exports).toEqual(['compactIdle', 'compactOnUpdate'])
+    expect(loaded.exports).toEqual(['acceptInvite', 'compactIdle', 'compactOnUpdate', 'createInvite', 'revokeInvite', 'shareDocument', 'syncUserIndex'])
     const trigger = loaded.endpoints['compactOnUpdate']!.eventTrigger!
     expect(trigger.eventType).toBe('google.cloud.firestore.document.v1.created')
     expect(trigger.eventFilterPathPatterns['document']).toBe('documents/{docId}/updates/{updateId}')
     expect(loaded.endpoints['compactIdle']!.scheduleTrigger!.schedule).toBe('every 10 minutes')
+
+    const index = loaded.endpoints['syncUserIndex']!.eventTrigger!
+    expect(index.eventType).toBe('google.cloud.firestore.document.v1.written')
+    expect(index.eventFilterPathPatterns['document']).toBe('documents/{docId}')
+    for (const callable of ['shareDocument', 'createInvite', 'acceptInvite', 'revokeInvite']) {
+      expect(loaded.endpoints[callable], callable).toMatchObject({ callableTrigger: {} })
+      expect(loaded.endpoints[callable]!.eventTrigger, callable).toBeUndefined()
+    }
   })
 
   it('contains the workspace code and yjs, and imports only its declared dependencies', () => {
@@ -47,6 +58,7 @@ describe('the functions bundle', () => {
     const packages = [...imported].filter((name) => !name.startsWith('node:') && !builtinModules.includes(name)).map((name) => name.split('/')[0]!)
     expect(new Set(packages)).toEqual(new Set(Object.keys(manifest.dependencies)))
     expect(code).toContain('compactDocument')
+    expect(code).toContain('getUserByEmail')
     expect(code).not.toMatch(/from "(yjs|lib0|@quire\/[^"]*)"/)
   })
 })

@@ -1,13 +1,19 @@
 import { getApps, initializeApp } from 'firebase-admin/app'
+import { getAuth } from 'firebase-admin/auth'
 import { getFirestore, type Firestore } from 'firebase-admin/firestore'
 import { logger } from 'firebase-functions'
-import { onDocumentCreated } from 'firebase-functions/v2/firestore'
+import { onDocumentCreated, onDocumentWritten } from 'firebase-functions/v2/firestore'
+import { onCall } from 'firebase-functions/v2/https'
 import { onSchedule } from 'firebase-functions/v2/scheduler'
 import { onSweep, onUpdateCreated, updateSize } from './handlers.js'
 import { settingsFromEnv } from './settings.js'
+import { authLookup } from './auth-lookup.js'
+import * as sharing from './sharing.js'
+import * as userIndex from './user-index.js'
 
 /**
- * Quire's Cloud Functions (design.md section 5): compaction of each document's update log.
+ * Quire's Cloud Functions (design.md section 5): compaction of each document's update log, the
+ * users' document index, and sharing (by email and invite links).
  * Bundled by build.mjs into lib/index.js, which firebase-tools deploys and emulates.
  */
 
@@ -34,3 +40,25 @@ export const compactIdle = onSchedule({ schedule: 'every 10 minutes', memory: '5
     else logger.info(`compaction of ${result.docId}`, result)
   }
 })
+
+// ---- sharing and the user index (handlers in user-index.ts and sharing.ts) ----
+
+/** Keeps `users/{uid}/documents/{docId}` = { title, role, updatedAt } in step with each document's `roles`. */
+export const syncUserIndex = onDocumentWritten('documents/{docId}', async (event) => {
+  const result = await userIndex.syncUserIndex(db(), event.params.docId, { before: event.data?.before.data(), after: event.data?.after.data() })
+  if (!result.skipped) logger.info(`user index of ${result.docId}`, result)
+})
+
+/** Callable `{ docId, email, role: 'editor' | 'viewer' | null }`: the owner shares with (or unshares from) a user, by email. */
+export const shareDocument = onCall((request) =>
+  sharing.shareDocument(db(), authLookup(getAuth(getApps()[0] ?? initializeApp())), request.auth?.uid, request.data as unknown),
+)
+
+/** Callable `{ docId, role, expiresInDays? }`: the owner makes a multi-use invite link; returns `{ token, expiresAt }`. */
+export const createInvite = onCall((request) => sharing.createInvite(db(), request.auth?.uid, request.data as unknown))
+
+/** Callable `{ token }`: the signed-in caller joins the invite's document; returns `{ docId, role }`. */
+export const acceptInvite = onCall((request) => sharing.acceptInvite(db(), request.auth?.uid, request.data as unknown))
+
+/** Callable `{ token }`: the owner deletes an invite, so its link stops working; returns `{ revoked }`. */
+export const revokeInvite = onCall((request) => sharing.revokeInvite(db(), request.auth?.uid, request.data as unknown))
