@@ -13,10 +13,21 @@ export default defineConfig({
         test: {
           name: 'emulator',
           include: ['emulator-tests/**/*.test.ts'],
-          exclude: ['emulator-tests/browser/**'],
+          exclude: ['emulator-tests/browser/**', 'emulator-tests/suite/**'],
           globalSetup: ['emulator-tests/support/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      {
+        // firebase-tools' Emulator Suite with our Firestore emulator (slow: firebase-tools starts
+        // in seconds). One file at a time: they use fixed ports.
+        test: {
+          name: 'suite',
+          include: ['emulator-tests/suite/**/*.test.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
         },
       },
       {

@@ -7,6 +7,7 @@ import { Engine } from './engine/engine.js'
 import { firestoreHandlers, loadFirestoreService } from './grpc/service.js'
 import { handleControlRequest } from './http/control.js'
 import { SecurityGate } from './security/gate.js'
+import { Triggers } from './triggers/triggers.js'
 
 export interface EmulatorOptions {
   /** Interface to bind; loopback unless told otherwise. */
@@ -21,6 +22,11 @@ export interface EmulatorOptions {
    * load makes startEmulator reject with a RulesetError naming line and column.
    */
   rules?: string
+  /**
+   * Where the Functions emulator listens (`host:port`), for Firestore triggers; defaults to
+   * FUNCTIONS_EMULATOR_HOST. Triggers register over the control API (triggers/triggers.ts).
+   */
+  functionsEmulator?: string
 }
 
 export interface RunningEmulator {
@@ -28,6 +34,8 @@ export interface RunningEmulator {
   readonly port: number
   readonly projectId: string
   readonly engine: Engine
+  /** The registered Functions triggers and their event delivery. */
+  readonly triggers: Triggers
   /** Closes every connection and the port. */
   stop(): Promise<void>
 }
@@ -50,6 +58,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const gate = new SecurityGate()
   if (options.rules !== undefined) gate.setDefaultRules(options.rules)
   const api = new FirestoreApi(engine, gate)
+  const functionsEmulator = options.functionsEmulator ?? process.env['FUNCTIONS_EMULATOR_HOST']
+  const triggers = new Triggers(functionsEmulator ? { functionsEmulator } : {})
+  triggers.attach(engine)
 
   const grpcServer = new grpc.Server({
     'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
@@ -62,7 +73,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const browser = new BrowserTransports(api)
   const http = createHttpServer((request: IncomingMessage, response: ServerResponse) => {
-    if (!browser.handle(request, response)) handleControlRequest(engine, gate, request, response)
+    if (!browser.handle(request, response)) handleControlRequest(engine, gate, request, response, triggers)
   })
   const sockets = new Set<Socket>()
   const server = createNetServer((socket) => {
@@ -90,7 +101,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     port,
     projectId,
     engine,
+    triggers,
     async stop() {
+      triggers.close()
       await new Promise<void>((resolve) => {
         server.close(() => resolve())
         for (const socket of sockets) socket.destroy()

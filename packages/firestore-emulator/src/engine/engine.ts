@@ -1,6 +1,9 @@
 import { type DatabaseId } from '../model/paths.js'
 import { Clock } from './clock.js'
-import { Database } from './database.js'
+import { Database, type CommitEvent } from './database.js'
+
+/** Hears a commit of any database: which one, and what changed. */
+export type EngineCommitListener = (database: Database, event: CommitEvent) => void
 
 /**
  * The emulator's state: every database of every project, created on first use, and the
@@ -9,6 +12,7 @@ import { Database } from './database.js'
 export class Engine {
   readonly clock = new Clock()
   private readonly databases = new Map<string, Database>()
+  private readonly commitListeners = new Set<EngineCommitListener>()
 
   database(id: DatabaseId): Database {
     const key = `${id.projectId}/${id.databaseId}`
@@ -16,8 +20,18 @@ export class Engine {
     if (!database) {
       database = new Database({ projectId: id.projectId, databaseId: id.databaseId }, this.clock)
       this.databases.set(key, database)
+      const created = database
+      database.onCommit((event) => {
+        for (const listener of this.commitListeners) listener(created, event)
+      })
     }
     return database
+  }
+
+  /** Hears every commit of every database, present and future (Functions triggers follow this). */
+  onCommit(listener: EngineCommitListener): () => void {
+    this.commitListeners.add(listener)
+    return () => this.commitListeners.delete(listener)
   }
 
   /** Deletes every document of one database of a project (its listeners see the deletions). */

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { Engine } from '../engine/engine.js'
 import { RulesetError, type RulesIssue } from '../rules/index.js'
 import type { SecurityGate } from '../security/gate.js'
+import type { Triggers } from '../triggers/triggers.js'
 
 const CLEAR_PATH = /^\/emulator\/v1\/projects\/([^/]+)\/databases\/([^/]+)\/documents\/?$/
 const RULES_PATH = /^\/emulator\/v1\/projects\/([^/:]+):securityRules$/
@@ -14,13 +15,16 @@ const MAX_RULES_BYTES = 1024 * 1024
  * - `GET /` answers "Ok" (firebase-tools' readiness check);
  * - `DELETE /emulator/v1/projects/{p}/databases/{d}/documents` clears that database;
  * - `PUT /emulator/v1/projects/{p}:securityRules` with `{ rules: { files: [{ name, content }] } }`
- *   loads that project's rules (as firebase-tools and @firebase/rules-unit-testing call it).
+ *   loads that project's rules (as firebase-tools and @firebase/rules-unit-testing call it);
+ * - the Functions trigger endpoints (triggers/triggers.ts); clearing data fires no triggers.
  */
-export function handleControlRequest(engine: Engine, gate: SecurityGate, request: IncomingMessage, response: ServerResponse): void {
+export function handleControlRequest(engine: Engine, gate: SecurityGate, request: IncomingMessage, response: ServerResponse, triggers?: Triggers): void {
   const url = new URL(request.url ?? '/', 'http://emulator')
   const clear = CLEAR_PATH.exec(url.pathname)
   if (request.method === 'DELETE' && clear) {
-    engine.clear({ projectId: decodeURIComponent(clear[1]!), databaseId: decodeURIComponent(clear[2]!) })
+    const id = { projectId: decodeURIComponent(clear[1]!), databaseId: decodeURIComponent(clear[2]!) }
+    if (triggers) triggers.quietly(() => engine.clear(id))
+    else engine.clear(id)
     return json(response, 200, {})
   }
   const rules = RULES_PATH.exec(url.pathname)
@@ -31,6 +35,7 @@ export function handleControlRequest(engine: Engine, gate: SecurityGate, request
     )
     return
   }
+  if (triggers?.handle(request, response)) return
   if (request.method === 'GET' && url.pathname === '/') {
     response.writeHead(200, { 'content-type': 'text/plain' }).end('Ok')
     return
