@@ -31,6 +31,8 @@ export class Clients {
     private readonly emulatorHost: string = inject('firestoreEmulatorHost'),
   ) {
     process.env['FIRESTORE_EMULATOR_HOST'] = emulatorHost
+    // The Admin SDK would otherwise probe Google's metadata server for credentials (off-machine traffic).
+    process.env['METADATA_SERVER_DETECTION'] = 'none'
   }
 
   /** A client SDK (firebase/firestore, gRPC in Node) instance of its own. */

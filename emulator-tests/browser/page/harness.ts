@@ -5,6 +5,7 @@
  * objects (see Described).
  */
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app'
+import * as lite from 'firebase/firestore/lite'
 import {
   Bytes,
   GeoPoint,
@@ -55,6 +56,8 @@ export interface ConnectOptions {
   port: number
   projectId: string
   mode: TransportMode
+  /** Signs the page in as this user ID with an emulator token (`mockUserToken`); signed out when absent. */
+  user?: string
 }
 
 /**
@@ -114,7 +117,12 @@ export interface Harness {
   updateInTransaction(path: string, data: Described): Promise<void>
   batch(ops: BatchOp[]): Promise<void>
   /** Runs `op` and returns the error code it failed with, or 'ok'. */
-  errorCode(op: { kind: 'update'; path: string; data: Described } | { kind: 'transaction-update'; path: string; data: Described } | { kind: 'set'; path: string; data: Described }): Promise<string>
+  errorCode(op: { kind: 'update' | 'transaction-update' | 'set'; path: string; data: Described } | { kind: 'get'; path: string }): Promise<string>
+  /** The lite SDK (REST only: runQuery, batchGet, commit, runAggregationQuery) on the same app. Plain JSON data only. */
+  liteSet(path: string, data: Described): Promise<void>
+  liteGet(path: string): Promise<{ exists: boolean; data: Described }>
+  liteQuery(collectionPath: string, filters: Filter[], order?: string, max?: number): Promise<{ ids: string[]; data: Record<string, Described> }>
+  liteCount(collectionPath: string): Promise<number>
   disableNetwork(): Promise<void>
   enableNetwork(): Promise<void>
   close(): Promise<void>
@@ -122,6 +130,7 @@ export interface Harness {
 
 let app: FirebaseApp | undefined
 let db: Firestore | undefined
+let liteDb: lite.Firestore | undefined
 const docStates = new Map<string, DocState[]>()
 const queryStates = new Map<string, QueryState[]>()
 const listenErrors = new Map<string, string[]>()
@@ -130,6 +139,11 @@ const unsubscribes = new Map<string, () => void>()
 function firestore(): Firestore {
   if (!db) throw new Error('harness.connect() first')
   return db
+}
+
+function liteFirestore(): lite.Firestore {
+  if (!liteDb) throw new Error('harness.connect() first')
+  return liteDb
 }
 
 function isTagged(value: Described, tag: string): value is { [key: string]: Described } {
@@ -167,11 +181,12 @@ function describe(value: unknown): Described {
     return Object.is(value, -0) ? { $number: '-0' } : value
   }
   if (Array.isArray(value)) return value.map(describe)
-  if (value instanceof Timestamp) return { $timestamp: [value.seconds, value.nanoseconds] }
-  if (value instanceof Bytes) return { $bytes: value.toBase64() }
-  if (value instanceof GeoPoint) return { $geo: [value.latitude, value.longitude] }
-  if (value instanceof DocumentReference) return { $ref: value.path }
-  if (value instanceof VectorValue) return { $vector: value.toArray() }
+  // The lite SDK is a bundle of its own, with classes of its own.
+  if (value instanceof Timestamp || value instanceof lite.Timestamp) return { $timestamp: [value.seconds, value.nanoseconds] }
+  if (value instanceof Bytes || value instanceof lite.Bytes) return { $bytes: value.toBase64() }
+  if (value instanceof GeoPoint || value instanceof lite.GeoPoint) return { $geo: [value.latitude, value.longitude] }
+  if (value instanceof DocumentReference || value instanceof lite.DocumentReference) return { $ref: value.path }
+  if (value instanceof VectorValue || value instanceof lite.VectorValue) return { $vector: value.toArray() }
   if (typeof value === 'object') return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]): [string, Described] => [k, describe(v)]))
   throw new Error(`Cannot describe ${typeof value}`)
 }
@@ -202,11 +217,13 @@ function codeOf(error: unknown): string {
 }
 
 const harness: Harness = {
-  connect({ host, port, projectId, mode }) {
+  connect({ host, port, projectId, mode, user }) {
     app = initializeApp({ projectId, apiKey: 'fake-api-key' }, `page-${Math.random().toString(36).slice(2)}`)
     const settings: FirestoreSettings = mode === 'long-polling' ? { experimentalForceLongPolling: true } : mode === 'streaming' ? { experimentalAutoDetectLongPolling: false } : {}
     db = initializeFirestore(app, settings)
-    connectFirestoreEmulator(db, host, port)
+    connectFirestoreEmulator(db, host, port, user ? { mockUserToken: { sub: user, user_id: user } } : {})
+    liteDb = lite.getFirestore(app)
+    lite.connectFirestoreEmulator(liteDb, host, port, user ? { mockUserToken: { sub: user, user_id: user } } : {})
   },
   async set(path, data, merge = false) {
     await setDoc(doc(firestore(), path), toFirestore(data) as DocumentData, { merge })
@@ -279,7 +296,8 @@ const harness: Harness = {
   },
   async errorCode(op) {
     try {
-      if (op.kind === 'update') await harness.update(op.path, op.data)
+      if (op.kind === 'get') await harness.getFromServer(op.path)
+      else if (op.kind === 'update') await harness.update(op.path, op.data)
       else if (op.kind === 'set') await harness.set(op.path, op.data)
       else await harness.updateInTransaction(op.path, op.data)
       return 'ok'
@@ -287,14 +305,33 @@ const harness: Harness = {
       return codeOf(error)
     }
   },
+  async liteSet(path, data) {
+    await lite.setDoc(lite.doc(liteFirestore(), path), data as DocumentData)
+  },
+  async liteGet(path) {
+    const snapshot = await lite.getDoc(lite.doc(liteFirestore(), path))
+    return { exists: snapshot.exists(), data: snapshot.exists() ? describe(snapshot.data()) : null }
+  },
+  async liteQuery(collectionPath, filters, order, max) {
+    const constraints: lite.QueryConstraint[] = filters.map((f) => lite.where(f.field, f.op, toFirestore(f.value)))
+    if (order) constraints.push(lite.orderBy(order))
+    if (max !== undefined) constraints.push(lite.limit(max))
+    const snapshot = await lite.getDocs(lite.query(lite.collection(liteFirestore(), collectionPath), ...constraints))
+    return { ids: snapshot.docs.map((d) => d.id), data: Object.fromEntries(snapshot.docs.map((d) => [d.id, describe(d.data())])) }
+  },
+  async liteCount(collectionPath) {
+    return (await lite.getCount(lite.collection(liteFirestore(), collectionPath))).data().count
+  },
   disableNetwork: () => disableNetwork(firestore()),
   enableNetwork: () => enableNetwork(firestore()),
   async close() {
     for (const unsubscribe of unsubscribes.values()) unsubscribe()
     unsubscribes.clear()
     if (db) await terminate(db)
+    if (liteDb) await lite.terminate(liteDb)
     if (app) await deleteApp(app)
     db = undefined
+    liteDb = undefined
     app = undefined
   },
 }

@@ -6,6 +6,10 @@ import type { Described, DocState, QueryState, TransportMode } from '../page/har
 import { BrowserHarness, type BrowserPage } from './browser.js'
 import { BufferingProxy } from './buffering-proxy.js'
 
+// The Admin SDK's gRPC client looks for Google's metadata server (for credentials it never
+// needs against the emulator): on this machine that is a request off the machine. Tell it not to.
+process.env['METADATA_SERVER_DETECTION'] = 'none'
+
 /** How long a test waits for a change to show in a page or at the Admin SDK. */
 const WAIT_MS = 15_000
 
@@ -38,6 +42,17 @@ const EVERY_TYPE: Record<string, Described> = {
   emptyList: [],
   vec: { $vector: [0.5, -1, 2] },
 }
+
+/** Rules for the security test: each user reads and writes only under `private/{their uid}`. */
+const PRIVATE_RULES = `rules_version = '2';
+service cloud.firestore {
+  match /databases/{database}/documents {
+    match /private/{uid}/{rest=**} {
+      allow read, write: if request.auth != null && request.auth.uid == uid;
+    }
+  }
+}
+`
 
 /** An Admin SDK value as the page describes SDK values, to compare the two. */
 function describeAdmin(value: unknown): Described {
@@ -216,6 +231,21 @@ export function browserSuite(mode: TransportMode, options: { throughBufferingPro
       expect(await page.call('count', fresh(), [])).toBe(0)
     })
 
+    it('serves the lite SDK, which speaks REST only: commit, batchGet, runQuery, runAggregationQuery', async () => {
+      const col = fresh()
+      await page.call('liteSet', `${col}/a`, { n: 1, text: 'é 😀' })
+      await page.call('liteSet', `${col}/b/sub/c`, { n: 3 })
+      // Every value type, written over the Write stream and read back over REST.
+      await page.call('set', `${col}/b`, { ...EVERY_TYPE, n: 2 })
+      expect(await page.call('liteGet', `${col}/a`)).toEqual({ exists: true, data: { n: 1, text: 'é 😀' } })
+      expect(await page.call('liteGet', `${col}/b`)).toEqual({ exists: true, data: { ...EVERY_TYPE, n: 2 } })
+      expect(await page.call('liteGet', `${col}/none`)).toEqual({ exists: false, data: null })
+      expect(await page.call('liteQuery', col, [{ field: 'n', op: '>', value: 1 }], 'n')).toEqual({ ids: ['b'], data: { b: { ...EVERY_TYPE, n: 2 } } })
+      expect((await page.call('liteQuery', `${col}/b/sub`, [])).ids).toEqual(['c'])
+      expect((await page.call('liteQuery', col, [], 'n', 1)).ids).toEqual(['a'])
+      expect(await page.call('liteCount', col)).toBe(2)
+    })
+
     it('hears Admin SDK changes on a document listener', async () => {
       const path = `${fresh()}/watched`
       await page.call('listenDoc', 'doc', path)
@@ -352,12 +382,37 @@ export function browserSuite(mode: TransportMode, options: { throughBufferingPro
       await other.call('unlisten', 'co')
     })
 
+    it('carries the signed-in user to the security rules, and surfaces permission-denied', async () => {
+      // A project of its own: its rules would deny the other tests' signed-out page.
+      const guarded = `${projectId}-rules`
+      const rules = await fetch(`http://${emulator.host}:${emulator.port}/emulator/v1/projects/${guarded}:securityRules`, {
+        method: 'PUT',
+        body: JSON.stringify({ rules: { files: [{ name: 'firestore.rules', content: PRIVATE_RULES }] } }),
+      })
+      expect(rules.status, await rules.text()).toBe(200)
+      const alice = await browser.open({ host, port, projectId: guarded, mode, user: 'alice' })
+      const stranger = await browser.open({ host, port, projectId: guarded, mode })
+      pages.push(alice, stranger)
+
+      // The token reaches the rules on every transport: Write stream, Listen stream, REST.
+      await alice.call('set', 'private/alice/notes/1', { text: 'mine' })
+      expect((await alice.call('getFromServer', 'private/alice/notes/1')).data).toEqual({ text: 'mine' })
+      expect(await alice.call('addInTransaction', 'private/alice/notes/2', 'n', 1)).toBe(1)
+
+      expect(await stranger.call('errorCode', { kind: 'set', path: 'private/alice/notes/3', data: { text: 'theirs' } })).toBe('permission-denied')
+      expect(await stranger.call('errorCode', { kind: 'get', path: 'private/alice/notes/1' })).toBe('permission-denied')
+      expect(await stranger.call('errorCode', { kind: 'transaction-update', path: 'private/alice/notes/1', data: { text: 'x' } })).toBe('permission-denied')
+      await stranger.call('listenDoc', 'denied', 'private/alice/notes/1')
+      await expect.poll(() => stranger.call('listenErrors', 'denied'), { timeout: WAIT_MS }).toEqual(['permission-denied'])
+      expect(await stranger.call('docStates', 'denied')).toEqual([])
+    })
+
     it('spoke WebChannel for streams and REST for unary calls, as the mode asks', () => {
       // The first page listened and wrote (pages opened for transactions only spoke REST).
       expect(page.traffic.handshakes, 'WebChannel handshakes').toBeGreaterThan(0)
       expect(page.traffic.backChannelCI.length, 'back channel requests').toBeGreaterThan(0)
       const methods = new Set(pages.flatMap((p) => p.traffic.restMethods))
-      expect(methods).toEqual(new Set(['batchGet', 'commit', 'runAggregationQuery']))
+      expect(methods).toEqual(new Set(['batchGet', 'commit', 'runQuery', 'runAggregationQuery']))
       if (proxied) {
         // Every channel starts streaming; through the proxy nothing arrives, so each switches to long polling.
         const ci = pages.flatMap((p) => p.traffic.backChannelCI)

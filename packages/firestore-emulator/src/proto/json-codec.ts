@@ -14,6 +14,7 @@ import { invalidArgument } from '../model/errors.js'
 
 /** A JSON value, as JSON.parse returns it. */
 export type Json = null | boolean | number | string | Json[] | JsonObject
+/** A JSON object. */
 export interface JsonObject {
   [key: string]: Json
 }
@@ -48,6 +49,7 @@ const UINT64_MAX = 2n ** 64n - 1n
 const MIN_SECONDS = -62135596800n
 const MAX_SECONDS = 253402300799n
 
+/** proto3 JSON for the messages of one protobufjs JSON descriptor (see the top of this file). */
 export class ProtoJsonCodec {
   private readonly root: protobuf.Root
 

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { Code, FirestoreError, invalidArgument, type CodeName } from '../model/errors.js'
+import { FirestoreError, invalidArgument, type CodeName } from '../model/errors.js'
 
 /**
  * HTTP plumbing shared by the browser transports (REST and WebChannel): request bodies,
@@ -46,13 +46,9 @@ export function asFirestoreError(error: unknown): FirestoreError {
   return new FirestoreError('INTERNAL', `Internal emulator error: ${error instanceof Error ? error.message : String(error)}`)
 }
 
+/** A Firestore error in Google's JSON error format (REST answers, WebChannel stream statuses). */
 export function googleError(error: FirestoreError): GoogleError {
   return { error: { code: httpStatusOf(error), message: error.message, status: error.code } }
-}
-
-/** The gRPC status name for a numeric code (for Status messages carried in responses). */
-export function codeName(code: number): CodeName {
-  return (Object.keys(Code) as CodeName[]).find((name) => Code[name] === code) ?? 'UNKNOWN'
 }
 
 /** Reads a whole request body as UTF-8, refusing bodies over MAX_BODY_BYTES. */
@@ -84,6 +80,7 @@ export function parseJsonBody(body: string): unknown {
   }
 }
 
+/** Answers with a JSON body (or just ends an answer already under way). */
 export function sendJson(response: ServerResponse, status: number, body: unknown): void {
   if (response.headersSent) {
     response.end()
@@ -92,6 +89,7 @@ export function sendJson(response: ServerResponse, status: number, body: unknown
   response.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body))
 }
 
+/** Answers with `error` as a Google JSON error and its HTTP status. */
 export function sendError(response: ServerResponse, error: unknown): void {
   const failure = asFirestoreError(error)
   sendJson(response, httpStatusOf(failure), googleError(failure))
