@@ -21,8 +21,10 @@ describe('npm start', () => {
     const url = /Quire is running at (http:\/\/\S+)/.exec(started.output())![1]!
     const page = await fetch(url)
     expect(page.status).toBe(200)
-    expect(await page.text()).toContain('/assets/placeholder.js')
-    expect((await fetch(`${url}/assets/placeholder.js`)).status).toBe(200)
+    // The web app's build (web/dist): its index.html and the script it names.
+    const script = /src="(\/assets\/index-[\w-]+\.js)"/.exec(await page.text())?.[1]
+    expect(script).toBeDefined()
+    expect((await fetch(`${url}${script}`)).status).toBe(200)
     // The page's Firestore is ours, on firebase.json's port, with the project's rules loaded.
     const hub = (await (await fetch('http://127.0.0.1:4400/emulators')).json()) as Record<string, { port: number }>
     expect(Object.keys(hub)).toEqual(expect.arrayContaining(['auth', 'functions', 'firestore', 'hosting']))

@@ -3,7 +3,39 @@ import { inject } from 'vitest'
 import { deleteApp as deleteAdminApp, initializeApp as initializeAdminApp, type App } from 'firebase-admin/app'
 import { getFirestore as getAdminFirestore, type Firestore as AdminFirestore } from 'firebase-admin/firestore'
 import { deleteApp, initializeApp, type FirebaseApp } from 'firebase/app'
-import { connectFirestoreEmulator, initializeFirestore, terminate, type Firestore } from 'firebase/firestore'
+import { connectFirestoreEmulator, initializeFirestore, terminate, type Firestore, type FirestoreSettings } from 'firebase/firestore'
+
+/**
+ * How `Clients.web()` instances reach the emulator, from QUIRE_WEB_TRANSPORT:
+ * - `grpc` (unset): the Node build of firebase/firestore, over gRPC.
+ * - `webchannel-streaming`, `webchannel-long-polling`: the browser build, over WebChannel (in that
+ *   mode) and REST. Only the `webchannel-*` vitest projects set these, and they also alias
+ *   firebase/firestore to the browser build and install an XMLHttpRequest (support/node-xhr.ts):
+ *   the variable alone cannot change which build an import resolves to.
+ */
+export type WebTransport = 'grpc' | 'webchannel-streaming' | 'webchannel-long-polling'
+
+export function webTransport(): WebTransport {
+  const value = process.env['QUIRE_WEB_TRANSPORT'] ?? 'grpc'
+  if (value === 'grpc' || value === 'webchannel-streaming' || value === 'webchannel-long-polling') return value
+  throw new Error(`QUIRE_WEB_TRANSPORT must be grpc, webchannel-streaming or webchannel-long-polling, not ${JSON.stringify(value)}`)
+}
+
+/** The settings that select `transport` (the Node build ignores the WebChannel ones). */
+function transportSettings(transport: WebTransport): FirestoreSettings {
+  switch (transport) {
+    case 'grpc':
+      return {}
+    case 'webchannel-streaming':
+      // Streaming without the buffering-proxy probe. Node's XMLHttpRequest stand-in (xhr2) gives a
+      // response's text only once it ends, which a streaming back channel never does, so WebChannel
+      // goes through the Fetch API (the SDK's private `useFetchStreams`, read from the settings
+      // object as given), whose body Node streams. REST calls stay on XMLHttpRequest.
+      return { experimentalAutoDetectLongPolling: false, useFetchStreams: true } as FirestoreSettings & { useFetchStreams: boolean }
+    case 'webchannel-long-polling':
+      return { experimentalForceLongPolling: true }
+  }
+}
 
 /** host and port of the emulator under test (or of `hostAndPort`). */
 export function emulatorAddress(hostAndPort: string = inject('firestoreEmulatorHost')): { host: string; port: number } {
@@ -35,10 +67,10 @@ export class Clients {
     process.env['METADATA_SERVER_DETECTION'] = 'none'
   }
 
-  /** A client SDK (firebase/firestore, gRPC in Node) instance of its own. */
+  /** A client SDK (firebase/firestore) instance of its own, over the transport QUIRE_WEB_TRANSPORT names (gRPC by default). */
   web(): Firestore {
     const app = initializeApp({ projectId: this.projectId, apiKey: 'fake-api-key' }, `web-${randomUUID()}`)
-    const db = initializeFirestore(app, {})
+    const db = initializeFirestore(app, transportSettings(webTransport()))
     const { host, port } = emulatorAddress(this.emulatorHost)
     connectFirestoreEmulator(db, host, port)
     this.webApps.push({ app, db })

@@ -1,12 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { createWriteStream } from 'node:fs'
 import { join } from 'node:path'
-import { build } from 'esbuild'
 import { FIREBASE, PROJECT_ID, REPO, suiteEnv } from './env.js'
 
 /**
- * `npm start`: builds what the emulators load (the functions bundle, the placeholder page's
- * script), then runs `firebase emulators:start` (Auth, Functions, Firestore — ours, through the
+ * `npm start`: builds what the emulators load (the functions bundle, the web app into
+ * web/dist), then runs `firebase emulators:start` (Auth, Functions, Firestore — ours, through the
  * java shim — and Hosting) and prints one line with the URL once every emulator is ready.
  * firebase-tools' own output goes to firebase-emulators.log (printed if it fails to start);
  * `--verbose` shows it here instead. Ctrl-C stops everything.
@@ -21,14 +20,11 @@ if (functionsBuild.status !== 0) {
   console.error('npm start: building functions/ failed (see above).')
   process.exit(1)
 }
-await build({
-  entryPoints: [join(REPO, 'web', 'placeholder', 'main.ts')],
-  outfile: join(REPO, 'web', 'public', 'assets', 'placeholder.js'),
-  bundle: true,
-  format: 'esm',
-  minify: true,
-  logLevel: 'warning',
-})
+const webBuild = spawnSync('npm', ['run', '--silent', 'build', '-w', 'web'], { cwd: REPO, stdio: verbose ? 'inherit' : ['ignore', 'ignore', 'inherit'] })
+if (webBuild.status !== 0) {
+  console.error('npm start: building web/ failed (see above).')
+  process.exit(1)
+}
 
 const log = createWriteStream(LOG)
 const firebase = spawn(FIREBASE, ['emulators:start', '--project', PROJECT_ID], { cwd: REPO, env: suiteEnv(), stdio: ['ignore', 'pipe', 'pipe'] })

@@ -9,7 +9,8 @@ import type { ConnectOptions, Harness, TransportMode } from '../page/harness.js'
 /** Debian's Chromium; Playwright's own browser download does not work here (design.md section 8). */
 export const CHROMIUM = '/usr/bin/chromium'
 
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
+/** Headless, and nothing that reaches off the machine. */
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run']
 
 const HARNESS_ENTRY = fileURLToPath(new URL('../page/harness.ts', import.meta.url))
 
@@ -17,18 +18,18 @@ const HARNESS_ENTRY = fileURLToPath(new URL('../page/harness.ts', import.meta.ur
 const CALL_TIMEOUT_MS = 20_000
 
 /**
- * The page's script: harness.ts and the browser build of the web SDK, bundled by esbuild
- * (platform 'browser' resolves firebase/firestore to the build that speaks WebChannel and REST).
+ * A page's script: `entry` (harness.ts by default) and the browser build of the web SDK, bundled by
+ * esbuild (platform 'browser' resolves firebase/firestore to the build that speaks WebChannel and REST).
  */
-async function bundleHarness(): Promise<string> {
-  const result = await build({ entryPoints: [HARNESS_ENTRY], bundle: true, platform: 'browser', format: 'esm', target: 'es2022', write: false, logLevel: 'silent', sourcemap: 'inline' })
+export async function bundleHarness(entry: string = HARNESS_ENTRY): Promise<string> {
+  const result = await build({ entryPoints: [entry], bundle: true, platform: 'browser', format: 'esm', target: 'es2022', write: false, logLevel: 'silent', sourcemap: 'inline' })
   const file = result.outputFiles[0]
   if (!file) throw new Error('esbuild produced no bundle for the browser harness')
   return file.text
 }
 
 /** A static server on 127.0.0.1 for the test page: its own origin, so the SDK's requests are cross-origin as in production. */
-async function servePage(script: string): Promise<{ server: Server; url: string }> {
+export async function servePage(script: string): Promise<{ server: Server; url: string }> {
   const html = '<!doctype html><html><head><meta charset="utf-8"><title>Quire browser SDK test</title><script type="module" src="/harness.js"></script></head><body></body></html>'
   const server = createServer((request, response) => {
     if (request.url === '/') response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(html)

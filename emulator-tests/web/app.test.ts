@@ -1,0 +1,213 @@
+import type { Browser } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Started } from '../suite/support.js'
+import { createDocument, editor, editorText, launchBrowser, openDocument, screenshot, shareWith, signUp, waitForStatus, waitForText, WAIT_MS, type Person } from './support/app.js'
+import { startStack, STACK } from './support/stack.js'
+
+/**
+ * The web app end to end (issue 6): the built app on the Hosting emulator, with Auth, our
+ * functions and our Firestore emulator, driven in Debian's Chromium. People are separate
+ * browser contexts. The tests share one stack and run in order; each makes its own users.
+ */
+let stack: Started
+let browser: Browser
+const people: Person[] = []
+
+async function person(name: string, viewport?: { width: number; height: number }): Promise<Person> {
+  const created = await signUp(browser, name, viewport)
+  people.push(created)
+  return created
+}
+
+beforeAll(async () => {
+  stack = await startStack()
+  browser = await launchBrowser()
+}, 180_000)
+
+afterAll(async () => {
+  for (const p of people) await p.context.close().catch(() => undefined)
+  await browser?.close()
+  if (stack) expect(await stack.stop()).toBe(0)
+}, 60_000)
+
+describe('the web app', () => {
+  it('signs up, lists, creates and renames documents', async () => {
+    const ada = await person('Ada')
+    await screenshot(ada.page, 'list-empty')
+    const docId = await createDocument(ada, 'Notes')
+    expect(docId).toMatch(/^[A-Za-z0-9]{20}$/)
+    await editor(ada.page).click()
+    await ada.page.keyboard.type('# Hello\nworld')
+    await waitForStatus(ada.page, 'synced')
+    await ada.page.getByRole('link', { name: 'Documents' }).click()
+    // The index entry is written by the syncUserIndex function.
+    const item = ada.page.locator(`li[data-doc-id="${docId}"]`)
+    await item.getByRole('link', { name: 'Notes' }).waitFor({ timeout: WAIT_MS })
+    await item.getByRole('button', { name: 'Rename Notes' }).click()
+    await ada.page.getByLabel('Title', { exact: true }).fill('Meeting notes')
+    await ada.page.getByRole('button', { name: 'Rename', exact: true }).click()
+    await item.getByRole('link', { name: 'Meeting notes' }).waitFor({ timeout: WAIT_MS })
+    await screenshot(ada.page, 'list')
+    await item.getByRole('link', { name: 'Meeting notes' }).click()
+    await waitForText(ada.page, '# Hello\nworld')
+  }, 90_000)
+
+  it('lets two people co-edit: text converges, cursors and presence show', async () => {
+    const ada = await person('Ada Lovelace')
+    const bob = await person('Bob Kahn')
+    const docId = await createDocument(ada, 'Together')
+    await shareWith(ada, bob, 'editor')
+    await screenshot(ada.page, 'share-dialog')
+    await ada.page.keyboard.press('Escape')
+    await openDocument(bob, docId)
+    await waitForStatus(bob.page, 'synced')
+
+    await editor(ada.page).click()
+    await ada.page.keyboard.type('Ada writes here.')
+    await waitForText(bob.page, 'Ada writes here.')
+    await editor(bob.page).click()
+    await bob.page.keyboard.press('ControlOrMeta+End')
+    await bob.page.keyboard.type(' Bob adds this.')
+    await waitForText(ada.page, 'Ada writes here. Bob adds this.')
+    expect(await editorText(bob.page)).toBe('Ada writes here. Bob adds this.')
+
+    // Each sees the other's caret, labelled with their name, and both avatars.
+    await ada.page.locator('.cm-ySelectionInfo', { hasText: 'Bob Kahn' }).waitFor({ state: 'attached', timeout: WAIT_MS })
+    await bob.page.locator('.cm-ySelectionInfo', { hasText: 'Ada Lovelace' }).waitFor({ state: 'attached', timeout: WAIT_MS })
+    await expect.poll(() => ada.page.locator('.presence .avatar').count(), { timeout: WAIT_MS }).toBe(2)
+    expect(await bob.page.locator('.presence .avatar .visually-hidden').allInnerTexts()).toEqual(['Bob Kahn (you)', 'Ada Lovelace'])
+    // A selection by Bob shows in Ada's editor.
+    await bob.page.keyboard.down('Shift')
+    for (let i = 0; i < 4; i++) await bob.page.keyboard.press('ArrowLeft')
+    await bob.page.keyboard.up('Shift')
+    await ada.page.locator('.cm-ySelection').first().waitFor({ state: 'attached', timeout: WAIT_MS })
+    await screenshot(ada.page, 'editor-two-cursors')
+  }, 120_000)
+
+  it('keeps a viewer read-only and a stranger out', async () => {
+    const ada = await person('Ada')
+    const vic = await person('Vic')
+    const eve = await person('Eve')
+    const docId = await createDocument(ada, 'Plans')
+    await editor(ada.page).click()
+    await ada.page.keyboard.type('secret plans')
+    await waitForStatus(ada.page, 'synced')
+    await shareWith(ada, vic, 'viewer')
+    await ada.page.keyboard.press('Escape')
+
+    await openDocument(vic, docId)
+    await waitForText(vic.page, 'secret plans')
+    expect(await editor(vic.page).getAttribute('contenteditable')).toBe('false')
+    await vic.page.getByText('View only').waitFor({ timeout: WAIT_MS })
+    await editor(vic.page).click()
+    await vic.page.keyboard.type('vandalism')
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(await editorText(vic.page)).toBe('secret plans')
+    // ...and still sees live text.
+    await editor(ada.page).click()
+    await ada.page.keyboard.press('ControlOrMeta+End')
+    await ada.page.keyboard.type(' v2')
+    await waitForText(vic.page, 'secret plans v2')
+    expect(await vic.page.getByRole('button', { name: 'Share' }).count()).toBe(0)
+
+    await openDocument(eve, docId)
+    await eve.page.getByRole('heading', { name: 'No access' }).waitFor({ timeout: WAIT_MS })
+    expect(await eve.page.locator('.cm-content').count()).toBe(0)
+    expect(await eve.page.content()).not.toContain('secret plans')
+    await screenshot(eve.page, 'no-access')
+  }, 120_000)
+
+  it('merges edits made offline on both sides, with nothing lost or duplicated', async () => {
+    const ada = await person('Ada')
+    const bob = await person('Bob')
+    const docId = await createDocument(ada, 'Offline')
+    await editor(ada.page).click()
+    await ada.page.keyboard.type('start')
+    await waitForStatus(ada.page, 'synced')
+    await shareWith(ada, bob, 'editor')
+    await ada.page.keyboard.press('Escape')
+    await openDocument(bob, docId)
+    await waitForText(bob.page, 'start')
+
+    await bob.context.setOffline(true)
+    await waitForStatus(bob.page, 'offline')
+    await editor(bob.page).click()
+    await bob.page.keyboard.press('ControlOrMeta+End')
+    await bob.page.keyboard.type(' bob-offline')
+    await editor(ada.page).click()
+    await ada.page.keyboard.press('ControlOrMeta+Home')
+    await ada.page.keyboard.type('ada-online ')
+    await waitForStatus(ada.page, 'synced')
+    // The badge says offline and how much is unsaved.
+    await bob.page.locator('.status-badge[data-status="offline"]', { hasText: /not saved yet/ }).waitFor({ timeout: WAIT_MS })
+    expect(Number(await bob.page.locator('.status-badge').getAttribute('data-unsaved'))).toBeGreaterThan(0)
+    await screenshot(bob.page, 'offline')
+    expect(await editorText(bob.page)).toBe('start bob-offline')
+
+    await bob.context.setOffline(false)
+    const merged = 'ada-online start bob-offline'
+    await waitForText(bob.page, merged)
+    await waitForText(ada.page, merged)
+    await waitForStatus(bob.page, 'synced')
+  }, 120_000)
+
+  it('keeps unsent edits across a reload, then saves them', async () => {
+    const ada = await person('Ada')
+    const bob = await person('Bob')
+    const docId = await createDocument(ada, 'Reload')
+    await shareWith(ada, bob, 'editor')
+    await ada.page.keyboard.press('Escape')
+    await openDocument(bob, docId)
+    await waitForStatus(bob.page, 'synced')
+
+    // Firestore unreachable for Ada (the page itself still loads from Hosting).
+    const firestore = `http://${STACK.firestore}/**`
+    await ada.context.route(firestore, (route) => route.abort())
+    await editor(ada.page).click()
+    await ada.page.keyboard.type('typed while unsaved')
+    // A moment for the local copy (y-indexeddb) to store the last keystrokes; the server has none of them.
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    expect(Number(await ada.page.locator('.status-badge').getAttribute('data-unsaved'))).toBeGreaterThan(0)
+    let prompted = ''
+    ada.page.once('dialog', (dialog) => (prompted = dialog.type()))
+    await ada.page.reload()
+    expect(prompted).toBe('beforeunload')
+    await waitForText(ada.page, 'typed while unsaved')
+
+    await ada.context.unroute(firestore)
+    await waitForText(bob.page, 'typed while unsaved')
+    await waitForStatus(ada.page, 'synced')
+  }, 120_000)
+
+  it('joins through an invite link after signing in', async () => {
+    const ada = await person('Ada')
+    const cat = await person('Cat', { width: 390, height: 844 })
+    const docId = await createDocument(ada, 'Invited')
+    await ada.page.getByRole('button', { name: 'Share' }).click()
+    await ada.page.locator('#invite-role').selectOption('viewer')
+    await ada.page.getByRole('button', { name: 'Create link' }).click()
+    const link = await ada.page.locator('.invite-url').last().inputValue({ timeout: WAIT_MS })
+    expect(link).toMatch(/#\/invite\/[A-Za-z0-9_-]{43}$/)
+    await ada.page.keyboard.press('Escape')
+
+    await cat.page.goto(link)
+    await cat.page.waitForURL(`**/#/d/${docId}`, { timeout: WAIT_MS })
+    await cat.page.getByText('View only').waitFor({ timeout: WAIT_MS })
+    await screenshot(cat.page, 'phone-viewer')
+  }, 90_000)
+
+  it('shows the sign-in page to someone signed out', async () => {
+    const context = await browser.newContext({ viewport: { width: 1200, height: 800 } })
+    const page = await context.newPage()
+    await page.goto(`${STACK.app}/#/d/whatever`)
+    await page.getByRole('heading', { name: 'Sign in to Quire' }).waitFor({ timeout: WAIT_MS })
+    expect(await page.getByRole('button', { name: 'Continue without an account' }).count()).toBe(1)
+    expect(await page.getByRole('button', { name: 'Sign in with Google' }).count()).toBe(0)
+    await screenshot(page, 'sign-in')
+    await page.getByLabel('Email').fill('nobody@example.com')
+    await page.getByLabel('Password').fill('wrong password')
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+    await page.getByText('do not match an account').waitFor({ timeout: WAIT_MS })
+    await context.close()
+  }, 60_000)
+})

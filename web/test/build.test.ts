@@ -1,0 +1,38 @@
+import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+
+/** The production build, offline: complete (every asset index.html names exists) and self-contained. */
+const WEB = fileURLToPath(new URL('..', import.meta.url))
+let out: string
+
+beforeAll(() => {
+  out = mkdtempSync(join(tmpdir(), 'quire-web-'))
+  const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: WEB, env: { ...process.env, QUIRE_WEB_OUT_DIR: out }, encoding: 'utf8' })
+  expect(build.status, `${build.stdout}\n${build.stderr}`).toBe(0)
+}, 120_000)
+
+afterAll(() => rmSync(out, { recursive: true, force: true }))
+
+describe('web build', () => {
+  it('writes an index.html whose scripts and stylesheets all exist', () => {
+    const html = readFileSync(join(out, 'index.html'), 'utf8')
+    const references = [...html.matchAll(/(?:src|href)="(\/[^"]+)"/g)].map((match) => match[1]!)
+    expect(references.some((path) => /^\/assets\/index-[\w-]+\.js$/.test(path))).toBe(true)
+    expect(references.some((path) => /^\/assets\/index-[\w-]+\.css$/.test(path))).toBe(true)
+    for (const path of references) expect(existsSync(join(out, path)), path).toBe(true)
+  })
+
+  it('loads nothing from other origins and names the emulator ports from firebase.json', () => {
+    const html = readFileSync(join(out, 'index.html'), 'utf8')
+    expect(html).not.toMatch(/(?:src|href)="https?:/)
+    const script = /src="(\/assets\/index-[\w-]+\.js)"/.exec(html)![1]!
+    const code = readFileSync(join(out, script), 'utf8')
+    const ports = (JSON.parse(readFileSync(join(WEB, '..', 'firebase.json'), 'utf8')) as { emulators: Record<string, { port: number }> }).emulators
+    expect(code).toContain(`auth:${ports['auth']!.port}`)
+    expect(code).toContain(`firestore:${ports['firestore']!.port}`)
+  })
+})

@@ -1,0 +1,44 @@
+import { readFileSync } from 'node:fs'
+import { dirname, resolve } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vite'
+
+const WEB = dirname(fileURLToPath(import.meta.url))
+
+/** The emulator ports the app connects to when served from localhost (see src/config.ts). */
+interface EmulatorPorts {
+  auth: number
+  firestore: number
+  functions: number
+}
+
+/**
+ * Reads the emulator ports from a firebase.json, so the app and the Emulator Suite agree on one
+ * source: the repository's, or the one QUIRE_FIREBASE_JSON names (the web tests run the stack
+ * on ports of their own).
+ */
+function emulatorPorts(): EmulatorPorts {
+  const file = process.env['QUIRE_FIREBASE_JSON'] ?? resolve(WEB, '..', 'firebase.json')
+  const config = JSON.parse(readFileSync(file, 'utf8')) as { emulators?: Record<string, { port?: number }> }
+  const port = (name: keyof EmulatorPorts): number => {
+    const value = config.emulators?.[name]?.port
+    if (typeof value !== 'number') throw new Error(`${file} names no port for the ${name} emulator`)
+    return value
+  }
+  return { auth: port('auth'), firestore: port('firestore'), functions: port('functions') }
+}
+
+export default defineConfig({
+  root: WEB,
+  define: { __QUIRE_EMULATORS__: JSON.stringify(emulatorPorts()) },
+  build: {
+    outDir: process.env['QUIRE_WEB_OUT_DIR'] ?? resolve(WEB, 'dist'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    // One bundle of ~1.3 MB (420 KB gzipped): Firebase and CodeMirror with Markdown are most of it,
+    // and the editor page needs all of them at once.
+    chunkSizeWarningLimit: 1500,
+  },
+  server: { host: '127.0.0.1', port: 5173, strictPort: true },
+})
