@@ -40,7 +40,7 @@ export default defineConfig({
         test: {
           name: 'emulator',
           include: ['emulator-tests/**/*.test.ts'],
-          exclude: ['emulator-tests/browser/**', 'emulator-tests/suite/**'],
+          exclude: ['emulator-tests/browser/**', 'emulator-tests/suite/**', 'emulator-tests/web/**'],
           globalSetup: ['emulator-tests/support/global-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
