@@ -3,6 +3,7 @@ import { benchCompaction } from './compaction.js'
 import { benchEmulator } from './firestore-emulator/emulator-bench.js'
 import { benchSuiteComparison } from './firestore-emulator/suite-comparison.js'
 import { benchSync } from './sync/provider-bench.js'
+import { benchWebApp } from './web/app-bench.js'
 import { writeReport, type Measurement } from './lib/report.js'
 
 /**
@@ -23,6 +24,8 @@ await run('compaction', () => benchCompaction(host))
 await run('sync: latency, trace replay, open times', () => benchSync(host))
 await emulator?.stop()
 await run('conformance suite, ours vs official', () => benchSuiteComparison())
+// Its own stack (the web tests' Emulator Suite on the fixture ports), not the emulator above.
+await run('web app in Chromium: keystroke latency, open time', () => benchWebApp())
 
 writeReport(new URL('./results/latest.md', import.meta.url).pathname, measurements)
 process.exit(0)

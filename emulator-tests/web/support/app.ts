@@ -32,8 +32,11 @@ export interface Person {
 
 let counter = 0
 
-/** Opens the app in a new context and creates an account with a fresh email through the sign-in page. */
-export async function signUp(browser: Browser, name: string, viewport = { width: 1200, height: 800 }): Promise<Person> {
+/** The password of every account the tests create. */
+const PASSWORD = 'correct horse battery'
+
+/** A new context with a page on the app's sign-in page, collecting errors. */
+async function openApp(browser: Browser, viewport: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page; logs: string[] }> {
   const context = await browser.newContext({ viewport })
   const page = await context.newPage()
   const logs: string[] = []
@@ -43,14 +46,30 @@ export async function signUp(browser: Browser, name: string, viewport = { width:
   page.on('pageerror', (error) => logs.push(`[pageerror] ${error.message}`))
   // Accept the unsaved-changes prompt so reloads in tests go ahead (the prompt itself is tested).
   page.on('dialog', (dialog) => void dialog.accept())
-  const email = `${name.toLowerCase().replace(/[^a-z0-9]/g, '')}-${Date.now()}-${counter++}@example.com`
   await page.goto(`${STACK.app}/`)
+  return { context, page, logs }
+}
+
+/** Opens the app in a new context and creates an account with a fresh email through the sign-in page. */
+export async function signUp(browser: Browser, name: string, viewport = { width: 1200, height: 800 }): Promise<Person> {
+  const { context, page, logs } = await openApp(browser, viewport)
+  const email = `${name.toLowerCase().replace(/[^a-z0-9]/g, '')}-${Date.now()}-${counter++}@example.com`
   await page.getByLabel('Email').fill(email)
-  await page.getByLabel('Password').fill('correct horse battery')
+  await page.getByLabel('Password').fill(PASSWORD)
   await page.getByRole('button', { name: 'Create account' }).click()
   await page.getByRole('heading', { name: 'Your documents' }).waitFor({ timeout: WAIT_MS })
   await setProfileName(page, name)
   return { context, page, email, name, logs }
+}
+
+/** Signs an existing person in again in a new context of their own (fresh storage); resolves on the document list. */
+export async function signIn(browser: Browser, person: Pick<Person, 'email' | 'name'>, viewport = { width: 1200, height: 800 }): Promise<Person> {
+  const { context, page, logs } = await openApp(browser, viewport)
+  await page.getByLabel('Email').fill(person.email)
+  await page.getByLabel('Password').fill(PASSWORD)
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click()
+  await page.getByRole('heading', { name: 'Your documents' }).waitFor({ timeout: WAIT_MS })
+  return { context, page, email: person.email, name: person.name, logs }
 }
 
 /** Sets the profile name through the profile dialog. */
