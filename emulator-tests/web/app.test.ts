@@ -50,6 +50,15 @@ describe('the web app', () => {
     await screenshot(ada.page, 'list')
     await item.getByRole('link', { name: 'Meeting notes' }).click()
     await waitForText(ada.page, '# Hello\nworld')
+    // A second document at once: the list's listen stream is open by now, so the editor's first
+    // listen can reach the server before the creation does (it used to end on "No access").
+    await ada.page.getByRole('link', { name: 'Documents' }).click()
+    const second = await createDocument(ada, 'Second')
+    expect(second).not.toBe(docId)
+    await editor(ada.page).click()
+    await ada.page.keyboard.type('two')
+    await waitForText(ada.page, 'two')
+    await waitForStatus(ada.page, 'synced')
   }, 90_000)
 
   it('lets two people co-edit: text converges, cursors and presence show', async () => {
