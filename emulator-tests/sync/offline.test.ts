@@ -12,7 +12,7 @@ import {
 } from 'firebase/firestore'
 import * as Y from 'yjs'
 import { Clients, emulatorAddress, uniqueProjectId } from '../support/clients.js'
-import { converged, contains, occurrences, openPeer, readLog, serverDoc, sleep, until } from './helpers.js'
+import { converged, contains, occurrences, openPeer, readLog, serverDoc, sleep, until, type Peer } from './helpers.js'
 
 const clients = new Clients(uniqueProjectId())
 const cleanups: (() => Promise<void>)[] = []
@@ -40,15 +40,21 @@ function cachingClient(): Firestore {
 
 const BASE = 'The quick brown fox jumps over the lazy dog.'
 
+/** Two peers on their own clients, synced on BASE written by the first. */
+async function twoPeersSharing(docId: string): Promise<[Peer, Peer]> {
+  const a = openPeer(clients, docId, { flushDelayMs: 20 })
+  const b = openPeer(clients, docId, { flushDelayMs: 20 })
+  await Promise.all([a.provider.whenSynced, b.provider.whenSynced])
+  a.text.insert(0, BASE)
+  await a.provider.flush()
+  await converged([a, b])
+  return [a, b]
+}
+
 describe('offline editing', () => {
   it('two clients edit the same region offline, then merge without loss or duplication', async () => {
     const docId = 'offline-merge'
-    const a = openPeer(clients, docId, { flushDelayMs: 20 })
-    const b = openPeer(clients, docId, { flushDelayMs: 20 })
-    await Promise.all([a.provider.whenSynced, b.provider.whenSynced])
-    a.text.insert(0, BASE)
-    await a.provider.flush()
-    await converged([a, b])
+    const [a, b] = await twoPeersSharing(docId)
 
     await Promise.all([disableNetwork(a.firestore), disableNetwork(b.firestore)])
     await until(() => a.provider.status === 'offline' && b.provider.status === 'offline', 'both offline')
@@ -95,12 +101,7 @@ describe('offline editing', () => {
   it('a reopened document uploads what the server never saw (queued writes lost with the closed client)', async () => {
     const docId = 'offline-reopen'
     const admin = clients.admin()
-    const a = openPeer(clients, docId, { flushDelayMs: 20 })
-    const b = openPeer(clients, docId, { flushDelayMs: 20 })
-    await Promise.all([a.provider.whenSynced, b.provider.whenSynced])
-    a.text.insert(0, BASE)
-    await a.provider.flush()
-    await converged([a, b])
+    const [a, b] = await twoPeersSharing(docId)
 
     await disableNetwork(a.firestore)
     await until(() => a.provider.status === 'offline', 'A offline')
@@ -145,12 +146,7 @@ describe('offline editing', () => {
   it('a provider reopened on the same client does not upload again what that client still has queued', async () => {
     const docId = 'offline-same-client'
     const admin = clients.admin()
-    const a = openPeer(clients, docId, { flushDelayMs: 20 })
-    const b = openPeer(clients, docId, { flushDelayMs: 20 })
-    await Promise.all([a.provider.whenSynced, b.provider.whenSynced])
-    a.text.insert(0, BASE)
-    await a.provider.flush()
-    await converged([a, b])
+    const [a, b] = await twoPeersSharing(docId)
 
     await disableNetwork(a.firestore)
     await until(() => a.provider.status === 'offline', 'A offline')
