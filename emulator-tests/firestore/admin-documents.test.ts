@@ -621,6 +621,33 @@ describe('recursiveDelete', () => {
     expect(await collection.listDocuments()).toEqual([])
     expect((await collection.doc('phantom').collection('sub').get()).size).toBe(0)
   })
+
+  it('deletes the descendants of a document that no longer exists, over more than one query page', async () => {
+    // The SDK reads descendants 5,000 at a time (a kind-less allDescendants query below the
+    // document, names only), then resumes after the last one it read.
+    const collection = freshCollection(db, 'recursive-gone')
+    const target = collection.doc('target')
+    const writer = db.bulkWriter({ throttling: false })
+    const count = 5_100
+    const below = [target.collection('a'), target.collection('b').doc('gen').collection('c'), target.collection('zz')]
+    for (let i = 0; i < count; i++) void writer.set(below[i % 3]!.doc(String(i)), { i })
+    // A sibling whose ID has the target's as a prefix, and the target's parent collection's other document.
+    void writer.set(collection.doc('target2').collection('a').doc('keep'), { v: 1 })
+    void writer.set(collection.doc('other'), { v: 1 })
+    await writer.close()
+    const seen: string[] = []
+    const deleter = db.bulkWriter({ throttling: false })
+    deleter.onWriteResult((ref) => seen.push(ref.path))
+    await db.recursiveDelete(target, deleter)
+    await deleter.close()
+    // Every descendant once, and the target itself (already absent).
+    expect(seen).toHaveLength(count + 1)
+    expect(new Set(seen).size).toBe(count + 1)
+    expect(seen).toContain(target.path)
+    expect(await target.listCollections()).toEqual([])
+    expect((await collection.doc('target2').collection('a').get()).size).toBe(1)
+    expect((await collection.doc('other').get()).exists).toBe(true)
+  })
 })
 
 describe('partitioned collection group queries', () => {

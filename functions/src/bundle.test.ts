@@ -35,9 +35,18 @@ describe('the functions bundle', () => {
     expect(manifest.type).toBe('module')
   })
 
-  it('loads in Node and exports the compaction trigger, the sweep, the user index trigger and the sharing callables', () => {
+  it('loads in Node and exports the compaction trigger, the sweep, the user index and cleanup triggers and the sharing callables', () => {
     const loaded = loadInNode()
-    expect(loaded.exports).toEqual(['acceptInvite', 'compactIdle', 'compactOnUpdate', 'createInvite', 'revokeInvite', 'shareDocument', 'syncUserIndex'])
+    expect(loaded.exports).toEqual([
+      'acceptInvite',
+      'cleanupDeletedDocument',
+      'compactIdle',
+      'compactOnUpdate',
+      'createInvite',
+      'revokeInvite',
+      'shareDocument',
+      'syncUserIndex',
+    ])
     const trigger = loaded.endpoints['compactOnUpdate']!.eventTrigger!
     expect(trigger.eventType).toBe('google.cloud.firestore.document.v1.created')
     expect(trigger.eventFilterPathPatterns['document']).toBe('documents/{docId}/updates/{updateId}')
@@ -46,6 +55,9 @@ describe('the functions bundle', () => {
     const index = loaded.endpoints['syncUserIndex']!.eventTrigger!
     expect(index.eventType).toBe('google.cloud.firestore.document.v1.written')
     expect(index.eventFilterPathPatterns['document']).toBe('documents/{docId}')
+    const cleanup = loaded.endpoints['cleanupDeletedDocument']!.eventTrigger!
+    expect(cleanup.eventType).toBe('google.cloud.firestore.document.v1.deleted')
+    expect(cleanup.eventFilterPathPatterns['document']).toBe('documents/{docId}')
     for (const callable of ['shareDocument', 'createInvite', 'acceptInvite', 'revokeInvite']) {
       expect(loaded.endpoints[callable], callable).toMatchObject({ callableTrigger: {} })
       expect(loaded.endpoints[callable]!.eventTrigger, callable).toBeUndefined()

@@ -2,18 +2,19 @@ import { getApps, initializeApp } from 'firebase-admin/app'
 import { getAuth } from 'firebase-admin/auth'
 import { getFirestore, type Firestore } from 'firebase-admin/firestore'
 import { logger } from 'firebase-functions'
-import { onDocumentCreated, onDocumentWritten } from 'firebase-functions/v2/firestore'
+import { onDocumentCreated, onDocumentDeleted, onDocumentWritten } from 'firebase-functions/v2/firestore'
 import { onCall } from 'firebase-functions/v2/https'
 import { onSchedule } from 'firebase-functions/v2/scheduler'
 import { onSweep, onUpdateCreated, updateSize } from './handlers.js'
 import { settingsFromEnv } from './settings.js'
 import { authLookup } from './auth-lookup.js'
+import * as cleanup from './cleanup.js'
 import * as sharing from './sharing.js'
 import * as userIndex from './user-index.js'
 
 /**
  * Quire's Cloud Functions (design.md section 5): compaction of each document's update log, the
- * users' document index, and sharing (by email and invite links).
+ * users' document index, sharing (by email and invite links), and cleaning up after a deleted document.
  * Bundled by build.mjs into lib/index.js, which firebase-tools deploys and emulates.
  */
 
@@ -39,6 +40,16 @@ export const compactIdle = onSchedule({ schedule: 'every 10 minutes', memory: '5
     if (result.reason?.startsWith('failed')) logger.error(`compaction of ${result.docId} failed`, result)
     else logger.info(`compaction of ${result.docId}`, result)
   }
+})
+
+/**
+ * Deletes what a deleted document leaves behind: everything below `documents/{docId}` (updates,
+ * snapshot generations, presence, rejected) and its invites. Skips if the document exists again.
+ * Up to 9 minutes: a large log goes at the BulkWriter's pace (500 deletes a second at first).
+ */
+export const cleanupDeletedDocument = onDocumentDeleted({ document: 'documents/{docId}', timeoutSeconds: 540 }, async (event) => {
+  const result = await cleanup.cleanupDeletedDocument(db(), event.params.docId)
+  logger.info(`cleanup of deleted ${result.docId}`, result)
 })
 
 // ---- sharing and the user index (handlers in user-index.ts and sharing.ts) ----
