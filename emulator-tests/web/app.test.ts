@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Started } from '../suite/support.js'
-import { createDocument, editor, editorText, launchBrowser, openDocument, screenshot, shareWith, signUp, waitForStatus, waitForText, WAIT_MS, type Person } from './support/app.js'
+import { createDocument, delayWrites, editor, editorText, launchBrowser, openDocument, screenshot, shareWith, signIn, signUp, waitForStatus, waitForText, WAIT_MS, WRITE_CHANNEL, type Person } from './support/app.js'
 import { startStack, STACK } from './support/stack.js'
 
 /**
@@ -60,6 +60,56 @@ describe('the web app', () => {
     await waitForText(ada.page, 'two')
     await waitForStatus(ada.page, 'synced')
   }, 90_000)
+
+  it('opens a new document whose creation reaches the server after the editor first asks for it', async () => {
+    const ada = await person('Ada')
+    // The Write channel held back: the page's listens on the new document reach the server
+    // while it does not exist yet, so the rules refuse them.
+    await delayWrites(ada, 1_500)
+    const docId = await createDocument(ada, 'Slow network')
+    await editor(ada.page).click()
+    await ada.page.keyboard.type('made it')
+    await waitForStatus(ada.page, 'synced')
+    expect(await ada.page.getByRole('heading', { name: 'No access' }).count()).toBe(0)
+    await ada.context.unroute(WRITE_CHANNEL)
+
+    const again = await signIn(browser, ada)
+    people.push(again)
+    await openDocument(again, docId)
+    await waitForText(again.page, 'made it')
+  }, 90_000)
+
+  it('creates a document while the server is unreachable, keeps it across a reload, and saves it on reconnect', async () => {
+    const ada = await person('Ada')
+    const firestore = `http://${STACK.firestore}/**`
+    await ada.context.route(firestore, (route) => route.abort())
+    await ada.page.getByLabel('Title of a new document').fill('Written offline')
+    await ada.page.getByRole('button', { name: 'New document' }).click()
+    await ada.page.waitForURL(/#\/d\//, { timeout: WAIT_MS })
+    const docId = decodeURIComponent(new URL(ada.page.url()).hash.replace('#/d/', ''))
+    await editor(ada.page).click()
+    await ada.page.keyboard.type('never seen by the server')
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    await ada.page.reload()
+    await waitForText(ada.page, 'never seen by the server')
+    // Not saved: the server has never seen this document.
+    const badge = ada.page.locator('.status-badge')
+    await ada.page.locator('.status-badge', { hasText: /not saved yet/ }).waitFor({ timeout: WAIT_MS })
+    expect(await badge.getAttribute('data-status')).not.toBe('synced')
+    expect(Number(await badge.getAttribute('data-unsaved'))).toBeGreaterThan(0)
+
+    // Back online, with the creation reaching the server after the listens.
+    await delayWrites(ada, 1_500)
+    await ada.context.unroute(firestore)
+    await waitForStatus(ada.page, 'synced')
+    expect(await ada.page.getByRole('heading', { name: 'No access' }).count()).toBe(0)
+    await ada.context.unroute(WRITE_CHANNEL)
+
+    const again = await signIn(browser, ada)
+    people.push(again)
+    await openDocument(again, docId)
+    await waitForText(again.page, 'never seen by the server')
+  }, 120_000)
 
   it('lets two people co-edit: text converges, cursors and presence show', async () => {
     const ada = await person('Ada Lovelace')

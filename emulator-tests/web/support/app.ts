@@ -148,6 +148,20 @@ export async function shareWith(owner: Person, other: Person, role: 'editor' | '
   await page.locator('#share-dialog .form-message', { hasText: `Shared with ${other.email}` }).waitFor({ timeout: WAIT_MS })
 }
 
+/** The Firestore Write stream's WebChannel requests (the web SDK's writes). */
+export const WRITE_CHANNEL = `http://${STACK.firestore}/google.firestore.v1.Firestore/Write/channel**`
+
+/**
+ * Holds back every request the person's browser makes on the Write channel by `ms`, as a slow
+ * or congested connection does, so their listens reach the server before their writes.
+ */
+export async function delayWrites(person: Person, ms: number): Promise<void> {
+  await person.context.route(WRITE_CHANNEL, async (route) => {
+    await new Promise((resolve) => setTimeout(resolve, ms))
+    await route.continue().catch(() => undefined)
+  })
+}
+
 /** Saves a screenshot as web/screenshots/{name}.png. */
 export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: `${SCREENSHOTS}${name}.png` })

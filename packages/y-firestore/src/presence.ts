@@ -13,8 +13,9 @@ import {
 } from 'firebase/firestore'
 import * as encoding from 'lib0/encoding'
 import { applyAwarenessUpdate, removeAwarenessStates, type Awareness } from 'y-protocols/awareness'
+import { listenThroughOwnWrites } from './access.js'
 import { YFirestoreError } from './errors.js'
-import { presencePath } from './paths.js'
+import { documentPath, presencePath } from './paths.js'
 
 /** Cursor moves are written at most this often (ms). */
 export const PRESENCE_THROTTLE_MS = 150
@@ -71,9 +72,11 @@ export class PresenceSync {
     awareness.on('update', this.onAwarenessUpdate)
     let unsubscribe = () => {}
     try {
-      unsubscribe = onSnapshot(
-        collection(firestore, presencePath(docId)),
-        (snapshot) => this.onPeers(snapshot),
+      const peers = collection(firestore, presencePath(docId))
+      unsubscribe = listenThroughOwnWrites(
+        firestore,
+        documentPath(docId),
+        (fail) => onSnapshot(peers, (snapshot) => this.onPeers(snapshot), fail),
         (error) => this.onError(new YFirestoreError('read-failed', `Listening to presence of document ${docId} failed: ${error.message}`, error)),
       )
     } catch (error) {

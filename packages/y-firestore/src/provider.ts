@@ -11,12 +11,14 @@ import {
   type Firestore,
   type QuerySnapshot,
   type DocumentSnapshot,
+  type FirestoreError,
   type Unsubscribe,
 } from 'firebase/firestore'
 import { getAuth } from 'firebase/auth'
 import { ObservableV2 } from 'lib0/observable'
 import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
+import { listenThroughOwnWrites } from './access.js'
 import { join } from './chunks.js'
 import { YFirestoreError } from './errors.js'
 import { chunksPath, documentPath, updatesPath } from './paths.js'
@@ -177,13 +179,15 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
   }
 
   /**
-   * Local bytes the server has not acknowledged: queued and in-flight writes, plus, once the
-   * server copy is loaded, the size of what it lacks (edits that could not be written, or
-   * that were made before this provider started and are not uploaded yet).
+   * Local bytes the server has not acknowledged: queued and in-flight writes, plus the size of
+   * what the server copy lacks (edits that could not be written, or that were made before this
+   * provider started and are not uploaded yet). Until the server has answered, the server copy
+   * is what the Firestore cache holds from it, so a local copy it has never confirmed counts
+   * as unsaved rather than saved.
    */
   get unsavedBytes(): number {
     const queued = this.pendingBytes + this.inflightBytes
-    if (this.destroyed || !this.loaded || !this.idle || this.isSaved()) return queued
+    if (this.destroyed || !this.idle || this.isSaved()) return queued
     return queued + this.missingBytes()
   }
 
@@ -209,12 +213,13 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
       await persistence.whenSynced
       if (this.destroyed) return
     }
-    const pointer = docRef(this.firestore, documentPath(this.docId))
+    const path = documentPath(this.docId)
+    const pointer = docRef(this.firestore, path)
+    const updates = collection(this.firestore, updatesPath(this.docId))
+    const onError = (error: FirestoreError) => this.onListenError(error)
     this.unsubscribes.push(
-      onSnapshot(pointer, { includeMetadataChanges: true }, (snapshot) => this.onPointer(snapshot), (error) => this.onListenError(error)),
-      onSnapshot(collection(this.firestore, updatesPath(this.docId)), { includeMetadataChanges: true }, (snapshot) => this.onUpdates(snapshot), (error) =>
-        this.onListenError(error),
-      ),
+      listenThroughOwnWrites(this.firestore, path, (fail) => onSnapshot(pointer, { includeMetadataChanges: true }, (snapshot) => this.onPointer(snapshot), fail), onError),
+      listenThroughOwnWrites(this.firestore, path, (fail) => onSnapshot(updates, { includeMetadataChanges: true }, (snapshot) => this.onUpdates(snapshot), fail), onError),
     )
   }
 

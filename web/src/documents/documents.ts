@@ -1,4 +1,5 @@
-import { collection, deleteDoc, deleteField, doc, onSnapshot, orderBy, query, serverTimestamp, setDoc, updateDoc, type Firestore, type Timestamp } from 'firebase/firestore'
+import { listenThroughOwnWrites } from '@quire/y-firestore'
+import { collection, deleteDoc, deleteField, doc, onSnapshot, orderBy, query, serverTimestamp, setDoc, updateDoc, type Firestore, type FirestoreError, type Timestamp } from 'firebase/firestore'
 
 /** A member's role in a document (firestore.rules). */
 export type Role = 'owner' | 'editor' | 'viewer'
@@ -54,18 +55,6 @@ export function watchDocuments(db: Firestore, uid: string, onChange: (entries: D
   )
 }
 
-/** Creations this tab queued that the server has not acknowledged yet, by document ID. */
-const pendingCreates = new Map<string, Promise<void>>()
-
-/**
- * Resolves once a document this tab created exists on the server (at once for any other).
- * The editor waits for it before listening to the update log: a listen that reached the
- * server before the creation would be refused by the rules, for good.
- */
-export function whenCreated(docId: string): Promise<void> {
-  return pendingCreates.get(docId) ?? Promise.resolve()
-}
-
 /**
  * Creates a document owned by `uid`, exactly as firestore.rules require, and returns its ID at
  * once: the write is queued in the local cache (so the editor can open it, offline too), and
@@ -81,8 +70,6 @@ export function createDocument(db: Firestore, uid: string, title: string): { id:
     updatedAt: serverTimestamp(),
     snapshot: null,
   })
-  pendingCreates.set(ref.id, saved)
-  void saved.finally(() => pendingCreates.delete(ref.id)).catch(() => undefined)
   return { id: ref.id, saved }
 }
 
@@ -114,10 +101,9 @@ export type MetaEvent =
 
 /** Follows `documents/{docId}`: title, owner, roles; and whether it can be read at all. */
 export function watchDocument(db: Firestore, docId: string, onEvent: (event: MetaEvent) => void): () => void {
-  return onSnapshot(
-    doc(db, 'documents', docId),
-    { includeMetadataChanges: true },
-    (snapshot) => {
+  const path = `documents/${docId}`
+  const listen = (fail: (error: FirestoreError) => void) =>
+    onSnapshot(doc(db, path), { includeMetadataChanges: true }, (snapshot) => {
       const data = snapshot.data()
       if (!data) {
         onEvent(snapshot.metadata.fromCache ? { kind: 'unknown-offline' } : { kind: 'missing' })
@@ -130,7 +116,7 @@ export function watchDocument(db: Firestore, docId: string, onEvent: (event: Met
         fromCache: snapshot.metadata.fromCache,
         meta: { title: typeof data['title'] === 'string' && data['title'] ? data['title'] : UNTITLED, owner: String(data['owner'] ?? ''), roles },
       })
-    },
-    (error) => onEvent((error as { code?: string }).code === 'permission-denied' ? { kind: 'denied' } : { kind: 'error', error }),
-  )
+    }, fail)
+  // A listen that overtook this client's creation of the document is refused; it is retried once the creation lands.
+  return listenThroughOwnWrites(db, path, listen, (error) => onEvent(error.code === 'permission-denied' ? { kind: 'denied' } : { kind: 'error', error }))
 }

@@ -2,7 +2,7 @@ import { FirestoreProvider, type YFirestoreError } from '@quire/y-firestore'
 import { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import type { Session } from '../auth/session.js'
-import { MAX_TITLE, renameDocument, watchDocument, whenCreated, type DocumentMeta, type MetaEvent, type Role } from '../documents/documents.js'
+import { MAX_TITLE, renameDocument, watchDocument, type DocumentMeta, type MetaEvent, type Role } from '../documents/documents.js'
 import type { Services } from '../firebase.js'
 import { href } from '../router.js'
 import { openShareDialog } from '../sharing/share-dialog.js'
@@ -14,9 +14,6 @@ import { describeError, errorCode } from '../ui/errors.js'
 import { showError } from '../ui/notices.js'
 import { createEditor, type CollaborativeEditor } from './codemirror.js'
 import { awarenessUser, mountPresence } from './presence.js'
-
-/** How long the editor waits for a just-created document to reach the server before opening anyway. */
-const CREATE_WAIT_MS = 5_000
 
 /** An open document: its Yjs state, provider, editor and the widgets that follow them. */
 interface OpenDocument {
@@ -58,7 +55,6 @@ export function mountDocument(main: HTMLElement, services: Services, session: Se
 
   let meta: DocumentMeta | undefined
   let open: OpenDocument | undefined
-  let opening = false
   let closed = false
   const close = () => {
     open?.close()
@@ -103,14 +99,10 @@ export function mountDocument(main: HTMLElement, services: Services, session: Se
     for (const listener of metaListeners) listener()
   }
 
-  const start = async (role: Role | undefined) => {
-    opening = true
-    // A document this tab just created must exist on the server before the provider listens.
-    if (navigator.onLine) await Promise.race([whenCreated(docId).catch(() => undefined), new Promise((resolve) => setTimeout(resolve, CREATE_WAIT_MS))])
+  const start = (role: Role | undefined) => {
     if (closed || !meta) return
     message.replaceChildren()
     open = openDocument(services, session, docId, editorHost, { readOnly: role === 'viewer', title: meta.title }, { presence, status })
-    opening = false
   }
 
   const onEvent = (event: MetaEvent) => {
@@ -122,7 +114,7 @@ export function mountDocument(main: HTMLElement, services: Services, session: Se
         }
         page.classList.remove('blocked')
         applyMeta(event.meta)
-        if (!open && !opening) void start(event.meta.roles[uid])
+        if (!open) start(event.meta.roles[uid])
         return
       case 'unknown-offline':
         if (!open) replace(message, h('div', { class: 'card notice', 'data-state': 'offline-unknown' }, h('p', {}, 'You are offline, and this document has not been opened on this device before. It opens as soon as the connection returns.')))
