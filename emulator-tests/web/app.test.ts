@@ -1,7 +1,7 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Started } from '../suite/support.js'
-import { createDocument, delayWrites, editor, editorText, launchBrowser, openDocument, screenshot, shareWith, signIn, signUp, waitForStatus, waitForText, WAIT_MS, WRITE_CHANNEL, type Person } from './support/app.js'
+import { createDocument, delayWrites, editor, editorText, launchBrowser, openDocument, screenshot, shareWith, CARETS_OF, signIn, signUp, waitForStatus, waitForText, WAIT_MS, WRITE_CHANNEL, type Person } from './support/app.js'
 import { startStack, STACK } from './support/stack.js'
 
 /**
@@ -235,6 +235,10 @@ describe('the web app', () => {
     await ada.context.unroute(firestore)
     await waitForText(bob.page, 'typed while unsaved')
     await waitForStatus(ada.page, 'synced')
+    // The page before the reload left its presence entry behind (its cursor would stay, frozen,
+    // until it expires): the new page deletes it, so Bob sees one cursor of Ada's, Ada none.
+    await bob.page.waitForFunction(`${CARETS_OF('Ada')} === 1`, undefined, { timeout: 8_000 })
+    await ada.page.waitForFunction(`${CARETS_OF('Ada')} === 0`, undefined, { timeout: 8_000 })
   }, 120_000)
 
   it('joins through an invite link after signing in', async () => {

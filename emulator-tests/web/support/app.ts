@@ -115,6 +115,10 @@ const EDITOR_TEXT = `globalThis.quireEditorText = () =>
     })
     .join('\\n')`
 
+/** Page-side expression: how many remote cursors in the editor carry `name`. */
+export const CARETS_OF = (name: string) =>
+  `[...document.querySelectorAll('.cm-ySelectionCaret')].filter((caret) => caret.textContent.includes(${JSON.stringify(name)})).length`
+
 /** Waits until the editor shows exactly `text`. */
 export async function waitForText(page: Page, text: string): Promise<void> {
   await editorText(page)

@@ -37,6 +37,34 @@ export interface PresenceTiming {
   timeoutMs?: number
 }
 
+/**
+ * Where a page that goes away (a reload, a link followed) leaves the client ID of its presence
+ * entry, for the next page in the same tab to delete: a closing page cannot be relied on to
+ * get its own delete out, and until it expires the entry shows as a second, frozen cursor.
+ * sessionStorage is per tab, so another tab's live entry is never touched.
+ */
+const leftEntryKey = (docId: string) => `y-firestore:left-presence:${docId}`
+
+/** What of a browser tab presence uses (this package is typed without the DOM library). */
+interface BrowserTab {
+  sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void }
+  addEventListener(type: 'pagehide', listener: () => void): void
+  removeEventListener(type: 'pagehide', listener: () => void): void
+}
+
+/** The browser tab this runs in, if any. */
+const tab = (): Partial<BrowserTab> => globalThis as Partial<BrowserTab>
+
+/** The tab's sessionStorage where there is one (browsers), else undefined. */
+function tabStorage(): BrowserTab['sessionStorage'] | undefined {
+  try {
+    return tab().sessionStorage
+  } catch {
+    // Storage disabled by the browser's settings.
+    return undefined
+  }
+}
+
 /** A user, as y-codemirror.next reads it from the awareness state. */
 interface AwarenessUser {
   name?: unknown
@@ -89,7 +117,26 @@ export class PresenceSync {
       this.dropStale()
     }, timing.heartbeatMs ?? PRESENCE_HEARTBEAT_MS)
     this.write()
+    this.deleteLeftEntry()
+    tab().addEventListener?.('pagehide', this.onPageHide)
   }
+
+  /** Deletes the entry the previous page of this tab left behind for this document, if any. */
+  private deleteLeftEntry(): void {
+    const storage = tabStorage()
+    const left = storage?.getItem(leftEntryKey(this.docId))
+    if (!storage || left == null) return
+    storage.removeItem(leftEntryKey(this.docId))
+    if (left === String(this.awareness.clientID)) return
+    try {
+      // Refused (and harmless) if that page belonged to another user: the entry then just expires.
+      deleteDoc(docRef(this.firestore, presencePath(this.docId), left)).catch(() => {})
+    } catch {
+      // The client is already terminated.
+    }
+  }
+
+  private readonly onPageHide = () => tabStorage()?.setItem(leftEntryKey(this.docId), String(this.awareness.clientID))
 
   private get ownRef(): DocumentReference {
     return docRef(this.firestore, presencePath(this.docId), String(this.awareness.clientID))
@@ -203,6 +250,7 @@ export class PresenceSync {
     clearTimeout(this.throttle)
     clearInterval(this.heartbeat)
     this.awareness.off('update', this.onAwarenessUpdate)
+    tab().removeEventListener?.('pagehide', this.onPageHide)
     this.unsubscribe()
     try {
       deleteDoc(this.ownRef).catch(() => {})
