@@ -622,6 +622,26 @@ describe('recursiveDelete', () => {
     expect((await collection.doc('phantom').collection('sub').get()).size).toBe(0)
   })
 
+  it('deletes a subcollection (IDs of every kind) and leaves its parent and the parent\'s other collections', async () => {
+    // The SDK queries the parent's descendants from `sub/__id-9223372036854775808__` (a numeric ID,
+    // below every other) to `sub\0/__id-9223372036854775808__`, and does not delete the parent.
+    const parent = freshCollection(db, 'recursive-sub').doc('parent')
+    await parent.set({ v: 1 })
+    const ids = ['0', 'A1', 'Zed', '_x', 'a', '~']
+    for (const id of ids) await parent.collection('sub').doc(id).set({ v: 1 })
+    await parent.collection('sub').doc('Gone').collection('deeper').doc('D').set({ v: 1 })
+    await parent.collection('subX').doc('keep').set({ v: 1 })
+    await parent.collection('other').doc('A').set({ v: 1 })
+    const seen: string[] = []
+    const deleter = db.bulkWriter({ throttling: false })
+    deleter.onWriteResult((ref) => seen.push(ref.path))
+    await db.recursiveDelete(parent.collection('sub'), deleter)
+    await deleter.close()
+    expect(seen.sort()).toEqual([...ids.map((id) => `${parent.path}/sub/${id}`), `${parent.path}/sub/Gone/deeper/D`].sort())
+    expect((await parent.get()).exists).toBe(true)
+    expect((await parent.listCollections()).map((c) => c.id).sort()).toEqual(['other', 'subX'])
+  })
+
   it('deletes the descendants of a document that no longer exists, over more than one query page', async () => {
     // The SDK reads descendants 5,000 at a time (a kind-less allDescendants query below the
     // document, names only), then resumes after the last one it read.

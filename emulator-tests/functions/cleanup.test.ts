@@ -76,7 +76,7 @@ describe('cleaning up after a deleted document (cleanupDeletedDocument)', () => 
     await admin.doc(paths.documentPath(docId)).delete()
     const result = await cleanupDeletedDocument(admin, docId)
 
-    expect(result).toEqual({ docId, skipped: false, descendants: 9, invites: 2 })
+    expect(result).toEqual({ docId, recreated: false, descendants: 9, invites: 2 })
     expect(await below(docId)).toEqual([])
     expect(await admin.doc(paths.documentPath(docId)).listCollections()).toEqual([])
     expect(await invitesOf(docId)).toEqual([])
@@ -96,38 +96,100 @@ describe('cleaning up after a deleted document (cleanupDeletedDocument)', () => 
     const otherInvite = await invite(otherId)
     await admin.doc(paths.documentPath(docId)).delete()
 
-    expect(await cleanupDeletedDocument(admin, docId)).toEqual({ docId, skipped: false, descendants: 9, invites: 1 })
-    expect(await cleanupDeletedDocument(admin, docId)).toEqual({ docId, skipped: false, descendants: 0, invites: 0 })
+    expect(await cleanupDeletedDocument(admin, docId)).toEqual({ docId, recreated: false, descendants: 9, invites: 1 })
+    expect(await cleanupDeletedDocument(admin, docId)).toEqual({ docId, recreated: false, descendants: 0, invites: 0 })
     expect(await below(docId)).toEqual([])
     expect(await below(otherId)).toHaveLength(9)
     expect(await invitesOf(otherId)).toEqual([otherInvite])
   })
 
-  it('deletes nothing when the document exists again by the time it runs', async () => {
+  it('deletes only what predates a document re-created by the time it runs; what was written after stays', async () => {
     const docId = freshId('recreated')
+    const otherId = freshId('recreated-other')
     await createDocument(admin, docId)
     await fillDocument(docId)
-    const token = await invite(docId)
+    await fillDocument(otherId)
+    // An old generation whose marker is gone: listDocuments still names it, for its chunk.
+    const orphanGen = admin.collection(snapshotsPath(docId)).doc().id
+    await admin.collection(paths.chunksPath(docId, orphanGen)).doc(paths.chunkId(0)).set({ data: bytes(7) })
+    const oldInvites = [await invite(docId, 'editor'), await invite(docId, 'viewer')]
+    const otherInvite = await invite(otherId)
+    const old = await below(docId)
+    expect(old).toHaveLength(10)
     await admin.doc(paths.documentPath(docId)).delete()
-    // Re-created under the same ID before the (late) event is handled.
+
+    // Re-created under the same ID before the (late) event is handled, and used: a new update,
+    // presence entry, snapshot generation (marker and chunk), a chunk added to the old orphaned
+    // generation, and an invite.
     await createDocument(admin, docId, { owner: 'bob' })
+    const newGen = admin.collection(snapshotsPath(docId)).doc().id
+    const batch = admin.batch()
+    const fresh = [
+      admin.collection(paths.updatesPath(docId)).doc(),
+      admin.collection(paths.presencePath(docId)).doc('303'),
+      admin.doc(`${snapshotsPath(docId)}/${newGen}`),
+      admin.collection(paths.chunksPath(docId, newGen)).doc(paths.chunkId(0)),
+      admin.collection(paths.chunksPath(docId, orphanGen)).doc(paths.chunkId(1)),
+    ]
+    for (const ref of fresh) batch.set(ref, { by: 'bob' })
+    await batch.commit()
+    const newInvite = await invite(docId)
 
     const recursiveDelete = vi.spyOn(admin, 'recursiveDelete')
+    const batches = vi.spyOn(admin, 'batch')
     try {
-      expect(await cleanupDeletedDocument(admin, docId)).toEqual({ docId, skipped: true, descendants: 0, invites: 0 })
+      // Pages and commits of 2: the kept records lie between deleted ones on every page.
+      expect(await cleanupDeletedDocument(admin, docId, { maxWritesPerCommit: 2 })).toEqual({ docId, recreated: true, descendants: 10, invites: 2 })
+      // recursiveDelete cannot tell old from new.
       expect(recursiveDelete).not.toHaveBeenCalled()
+      // 10 records in commits of 2, and 2 invites in one.
+      expect(batches).toHaveBeenCalledTimes(6)
+    } finally {
+      recursiveDelete.mockRestore()
+      batches.mockRestore()
+    }
+    expect((await admin.doc(paths.documentPath(docId)).get()).get('owner')).toBe('bob')
+    expect(await below(docId)).toEqual(fresh.map((ref) => ref.path).sort())
+    expect(await invitesOf(docId)).toEqual([newInvite])
+    expect(oldInvites).not.toContain(newInvite)
+    // Another document's records and invites are untouched.
+    expect(await below(otherId)).toHaveLength(9)
+    expect(await invitesOf(otherId)).toEqual([otherInvite])
+
+    // Delivered again: nothing older is left.
+    expect(await cleanupDeletedDocument(admin, docId)).toEqual({ docId, recreated: true, descendants: 0, invites: 0 })
+    expect(await below(docId)).toHaveLength(fresh.length)
+  })
+
+  it('leaves a document re-created while its old subcollections are being deleted', async () => {
+    const docId = freshId('recreated-during')
+    await createDocument(admin, docId)
+    await fillDocument(docId)
+    await admin.doc(paths.documentPath(docId)).delete()
+
+    // Gone when the run reads it; re-created just before the first recursiveDelete.
+    const original = admin.recursiveDelete.bind(admin)
+    const recursiveDelete = vi.spyOn(admin, 'recursiveDelete').mockImplementationOnce(async (ref, writer) => {
+      await createDocument(admin, docId, { owner: 'bob' })
+      return original(ref, writer)
+    })
+    try {
+      expect(await cleanupDeletedDocument(admin, docId)).toEqual({ docId, recreated: false, descendants: 9, invites: 0 })
+      // Once per subcollection (presence, rejected, snapshots, updates), never on the document itself.
+      expect(recursiveDelete.mock.calls.map(([ref]) => ref.path).sort()).toEqual(
+        [paths.presencePath(docId), paths.rejectedPath(docId), snapshotsPath(docId), paths.updatesPath(docId)].sort(),
+      )
     } finally {
       recursiveDelete.mockRestore()
     }
     expect((await admin.doc(paths.documentPath(docId)).get()).get('owner')).toBe('bob')
-    expect(await below(docId)).toHaveLength(9)
-    expect(await invitesOf(docId)).toEqual([token])
+    expect(await below(docId)).toEqual([])
   })
 
   it('deletes the subtree of a document that was never created (descendants only)', async () => {
     const docId = freshId('phantom')
     await fillDocument(docId)
-    expect(await cleanupDeletedDocument(admin, docId)).toEqual({ docId, skipped: false, descendants: 9, invites: 0 })
+    expect(await cleanupDeletedDocument(admin, docId)).toEqual({ docId, recreated: false, descendants: 9, invites: 0 })
     expect(await below(docId)).toEqual([])
   })
 
@@ -138,7 +200,7 @@ describe('cleaning up after a deleted document (cleanupDeletedDocument)', () => 
     const otherInvite = await invite(otherId)
     const batches = vi.spyOn(admin, 'batch')
     try {
-      expect(await cleanupDeletedDocument(admin, docId, { maxWritesPerCommit: 2 })).toEqual({ docId, skipped: false, descendants: 0, invites: 5 })
+      expect(await cleanupDeletedDocument(admin, docId, { maxWritesPerCommit: 2 })).toEqual({ docId, recreated: false, descendants: 0, invites: 5 })
       // 2 + 2 + 1: the short page is known to be the last.
       expect(batches).toHaveBeenCalledTimes(3)
     } finally {

@@ -44,7 +44,8 @@ export const compactIdle = onSchedule({ schedule: 'every 10 minutes', memory: '5
 
 /**
  * Deletes what a deleted document leaves behind: everything below `documents/{docId}` (updates,
- * snapshot generations, presence, rejected) and its invites. Skips if the document exists again.
+ * snapshot generations, presence, rejected) and its invites. If the document exists again, only
+ * what predates it (by createTime), so the new owner gets none of the old content or invites.
  * Up to 9 minutes: a large log goes at the BulkWriter's pace (500 deletes a second at first).
  */
 export const cleanupDeletedDocument = onDocumentDeleted({ document: 'documents/{docId}', timeoutSeconds: 540 }, async (event) => {

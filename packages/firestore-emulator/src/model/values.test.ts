@@ -204,6 +204,18 @@ describe('compareValues: other kinds', () => {
     expect(order(ref('c/a'), ref('c/a'))).toBe(0)
   })
 
+  it('orders numeric IDs (__id<int64>__) before every other ID, by value', () => {
+    // The Admin SDK's recursiveDelete of a collection queries from `{collection}/__id-9223372036854775808__`.
+    const min = '__id-9223372036854775808__'
+    for (const id of ['0', 'A', 'Z', '_', '__x__', 'a', '~']) expect(order(ref(`c/${min}`), ref(`c/${id}`))).toBe(-1)
+    expect(order(ref('c/__id-5__'), ref('c/__id3__'))).toBe(-1)
+    expect(order(ref('c/__id10__'), ref('c/__id9__'))).toBe(1)
+    expect(order(ref(`c/${min}`), ref(`c/${min}`))).toBe(0)
+    // Only a whole segment of that form is numeric; the collection ID decides first.
+    expect(order(ref(`c/__id1__`), ref('b/A'))).toBe(1)
+    expect(order(ref('c/__idx__'), ref('c/A'))).toBe(1)
+  })
+
   it('orders geo points by latitude, then longitude', () => {
     expect(order(geo(1, 50), geo(2, -50))).toBe(-1)
     expect(order(geo(1, 2), geo(1, 3))).toBe(-1)

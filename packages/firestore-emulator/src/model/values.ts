@@ -176,13 +176,29 @@ function compareBytes(a: Uint8Array, b: Uint8Array): number {
   return cmp(a.length, b.length)
 }
 
+const NUMERIC_ID = /^__id(-?\d+)__$/
+
+/**
+ * One segment of a document path, as Firestore orders them: numeric IDs (`__id<int64>__`, which no
+ * client can write but which bound queries: the Admin SDK's recursiveDelete of a collection starts
+ * at `{collection}/__id-9223372036854775808__`) come first, by value, then every other ID by
+ * compareStrings. The SDKs order keys the same way (the web SDK's BasePath.compareSegments).
+ */
+export function compareSegments(a: string, b: string): number {
+  const na = NUMERIC_ID.exec(a)
+  const nb = NUMERIC_ID.exec(b)
+  if (na && nb) return compareBigInt(BigInt(na[1]!), BigInt(nb[1]!))
+  if (na || nb) return na ? -1 : 1
+  return compareStrings(a, b)
+}
+
 /** References compare segment by segment (after the database prefix). */
 function compareReferences(a: string, b: string): number {
   const as = a.split('/')
   const bs = b.split('/')
   const n = Math.min(as.length, bs.length)
   for (let i = 0; i < n; i++) {
-    const c = compareStrings(as[i]!, bs[i]!)
+    const c = compareSegments(as[i]!, bs[i]!)
     if (c !== 0) return c
   }
   return cmp(as.length, bs.length)

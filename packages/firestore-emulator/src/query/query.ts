@@ -15,7 +15,7 @@ import type {
   UnaryFilter,
   Value,
 } from '../model/types.js'
-import { compareStrings, compareValues, getField, isNaNValue, setField, typeOrder, valueKind, valuesEqual } from '../model/values.js'
+import { compareSegments, compareStrings, compareValues, getField, isNaNValue, setField, typeOrder, valueKind, valuesEqual } from '../model/values.js'
 
 /**
  * The query evaluator: validates a google.firestore.v1.StructuredQuery the way Cloud
@@ -506,7 +506,7 @@ function normalizeOrderBy(explicit: readonly Order[], inequalityFields: Map<stri
 
 function compareByOrdering(ordering: CompiledOrdering, a: StoredDocument, b: StoredDocument): number {
   const c = ordering.isKey
-    ? compareSegmentLists(a.segments, b.segments)
+    ? compareDocumentPaths(a.segments, b.segments)
     : compareOptionalValues(getField(a.fields, ordering.path), getField(b.fields, ordering.path))
   return ordering.descending ? -c : c
 }
@@ -603,10 +603,21 @@ function isPrefixOf(prefix: readonly string[], path: readonly string[]): boolean
   return prefix.length <= path.length && prefix.every((segment, i) => segment === path[i])
 }
 
+/** Field paths, segment by segment (document paths: compareDocumentPaths). */
 function compareSegmentLists(a: readonly string[], b: readonly string[]): number {
   const n = Math.min(a.length, b.length)
   for (let i = 0; i < n; i++) {
     const c = compareStrings(a[i]!, b[i]!)
+    if (c !== 0) return c
+  }
+  return a.length - b.length
+}
+
+/** Document paths, segment by segment, numeric IDs first (compareSegments). */
+function compareDocumentPaths(a: readonly string[], b: readonly string[]): number {
+  const n = Math.min(a.length, b.length)
+  for (let i = 0; i < n; i++) {
+    const c = compareSegments(a[i]!, b[i]!)
     if (c !== 0) return c
   }
   return a.length - b.length
@@ -621,7 +632,7 @@ function compareNameWithDocument(name: readonly string[], root: readonly string[
   const n = Math.min(name.length, docLength)
   for (let i = 0; i < n; i++) {
     const docSegment = i < root.length ? root[i]! : doc.segments[i - root.length]!
-    const c = compareStrings(name[i]!, docSegment)
+    const c = compareSegments(name[i]!, docSegment)
     if (c !== 0) return c
   }
   return name.length - docLength
