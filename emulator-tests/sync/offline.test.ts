@@ -143,6 +143,49 @@ describe('offline editing', () => {
     b.provider.destroy()
   })
 
+  it('edits a closing page could not store anywhere else are kept in localStorage and saved by the next page', async () => {
+    const docId = 'offline-pagehide'
+    const [a, b] = await twoPeersSharing(docId)
+    // A browser tab, as far as the provider uses one: localStorage and the pagehide event.
+    const storage = new Map<string, string>()
+    const page = new EventTarget()
+    Object.assign(globalThis, {
+      localStorage: { getItem: (key: string) => storage.get(key) ?? null, setItem: (key: string, value: string) => void storage.set(key, value), removeItem: (key: string) => void storage.delete(key) },
+      addEventListener: page.addEventListener.bind(page),
+      removeEventListener: page.removeEventListener.bind(page),
+    })
+    cleanups.push(async () => {
+      for (const name of ['localStorage', 'addEventListener', 'removeEventListener']) Reflect.deleteProperty(globalThis, name)
+    })
+    const author = `user-${a.doc.clientID}`
+    const pageA = openPeer(clients, docId, { author, firestore: a.firestore, flushDelayMs: 20 })
+    a.provider.destroy()
+    await pageA.provider.whenSynced
+    await converged([pageA, b])
+
+    await disableNetwork(a.firestore)
+    await until(() => pageA.provider.status === 'offline', 'the page offline')
+    pageA.text.insert(BASE.length, ' <kept by the page>')
+    // The page goes (a reload): neither the SDK's queue nor y-indexeddb got to keep the edit.
+    page.dispatchEvent(new Event('pagehide'))
+    expect([...storage.keys()]).toEqual([`y-firestore:unsaved:${author}:${docId}`])
+    await terminate(a.firestore)
+
+    // The next page: a new client and an empty Y.Doc, for the same user.
+    const next = openPeer(clients, docId, { author, flushDelayMs: 20 })
+    await next.provider.whenSynced
+    await next.provider.flush()
+    expect(await converged([next, b])).toBe(`${BASE} <kept by the page>`)
+    expect(storage.size).toBe(0)
+    expect(next.errors).toEqual([])
+
+    // A page that goes with everything saved leaves nothing behind.
+    page.dispatchEvent(new Event('pagehide'))
+    expect(storage.size).toBe(0)
+    next.provider.destroy()
+    b.provider.destroy()
+  })
+
   it('a provider reopened on the same client does not upload again what that client still has queued', async () => {
     const docId = 'offline-same-client'
     const admin = clients.admin()

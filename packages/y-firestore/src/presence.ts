@@ -14,6 +14,7 @@ import {
 import * as encoding from 'lib0/encoding'
 import { applyAwarenessUpdate, removeAwarenessStates, type Awareness } from 'y-protocols/awareness'
 import { listenThroughOwnWrites } from './access.js'
+import { onPageHide, tabStorage } from './browser-tab.js'
 import { YFirestoreError } from './errors.js'
 import { documentPath, presencePath } from './paths.js'
 
@@ -45,26 +46,6 @@ export interface PresenceTiming {
  */
 const leftEntryKey = (docId: string) => `y-firestore:left-presence:${docId}`
 
-/** What of a browser tab presence uses (this package is typed without the DOM library). */
-interface BrowserTab {
-  sessionStorage: { getItem(key: string): string | null; setItem(key: string, value: string): void; removeItem(key: string): void }
-  addEventListener(type: 'pagehide', listener: () => void): void
-  removeEventListener(type: 'pagehide', listener: () => void): void
-}
-
-/** The browser tab this runs in, if any. */
-const tab = (): Partial<BrowserTab> => globalThis as Partial<BrowserTab>
-
-/** The tab's sessionStorage where there is one (browsers), else undefined. */
-function tabStorage(): BrowserTab['sessionStorage'] | undefined {
-  try {
-    return tab().sessionStorage
-  } catch {
-    // Storage disabled by the browser's settings.
-    return undefined
-  }
-}
-
 /** A user, as y-codemirror.next reads it from the awareness state. */
 interface AwarenessUser {
   name?: unknown
@@ -78,6 +59,7 @@ interface AwarenessUser {
  */
 export class PresenceSync {
   private readonly unsubscribe: () => void
+  private readonly stopPageHide: () => void
   private readonly heartbeat: ReturnType<typeof setInterval>
   private readonly throttleMs: number
   private readonly timeoutMs: number
@@ -118,7 +100,7 @@ export class PresenceSync {
     }, timing.heartbeatMs ?? PRESENCE_HEARTBEAT_MS)
     this.write()
     this.deleteLeftEntry()
-    tab().addEventListener?.('pagehide', this.onPageHide)
+    this.stopPageHide = onPageHide(() => tabStorage()?.setItem(leftEntryKey(this.docId), String(this.awareness.clientID)))
   }
 
   /** Deletes the entry the previous page of this tab left behind for this document, if any. */
@@ -135,8 +117,6 @@ export class PresenceSync {
       // The client is already terminated.
     }
   }
-
-  private readonly onPageHide = () => tabStorage()?.setItem(leftEntryKey(this.docId), String(this.awareness.clientID))
 
   private get ownRef(): DocumentReference {
     return docRef(this.firestore, presencePath(this.docId), String(this.awareness.clientID))
@@ -250,7 +230,7 @@ export class PresenceSync {
     clearTimeout(this.throttle)
     clearInterval(this.heartbeat)
     this.awareness.off('update', this.onAwarenessUpdate)
-    tab().removeEventListener?.('pagehide', this.onPageHide)
+    this.stopPageHide()
     this.unsubscribe()
     try {
       deleteDoc(this.ownRef).catch(() => {})

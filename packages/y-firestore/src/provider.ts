@@ -15,10 +15,12 @@ import {
   type Unsubscribe,
 } from 'firebase/firestore'
 import { getAuth } from 'firebase/auth'
+import { fromBase64, toBase64 } from 'lib0/buffer'
 import { ObservableV2 } from 'lib0/observable'
 import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { listenThroughOwnWrites } from './access.js'
+import { onPageHide, originStorage } from './browser-tab.js'
 import { join } from './chunks.js'
 import { YFirestoreError } from './errors.js'
 import { chunksPath, documentPath, updatesPath } from './paths.js'
@@ -74,6 +76,13 @@ type ListenerState = 'none' | 'cache' | 'server'
  * the server before it counts as offline: the SDK's own online-state timeout.
  */
 const CONNECT_TIMEOUT_MS = 10_000
+
+/**
+ * Where a page that goes away leaves the edits the server does not have yet, per user and
+ * document. The y-indexeddb copy is written asynchronously, and the browser may drop a closing
+ * page's last writes to it; localStorage is written before the page goes.
+ */
+const unsavedKey = (docId: string, author: string | null) => `y-firestore:unsaved:${author ?? ''}:${docId}`
 
 /**
  * Keeps a Yjs document in Cloud Firestore (design.md section 4): loads the compacted
@@ -152,6 +161,7 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
   private missingCache: number | undefined
 
   private destroyed = false
+  private readonly stopPageHide: () => void
   private resolveSynced!: () => void
   private waiters: (() => void)[] = []
 
@@ -170,6 +180,7 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
     if (options.awareness) {
       this.presence = new PresenceSync(firestore, docId, options.awareness, () => this.author, (error) => this.report(error), options.presence)
     }
+    this.stopPageHide = onPageHide(this.keepUnsaved)
     this.start(options.indexedDb ?? 'indexedDB' in globalThis).catch((error: unknown) => this.onListenError(error))
   }
 
@@ -213,6 +224,7 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
       await persistence.whenSynced
       if (this.destroyed) return
     }
+    this.restoreUnsaved()
     const path = documentPath(this.docId)
     const pointer = docRef(this.firestore, path)
     const updates = collection(this.firestore, updatesPath(this.docId))
@@ -221,6 +233,37 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
       listenThroughOwnWrites(this.firestore, path, (fail) => onSnapshot(pointer, { includeMetadataChanges: true }, (snapshot) => this.onPointer(snapshot), fail), onError),
       listenThroughOwnWrites(this.firestore, path, (fail) => onSnapshot(updates, { includeMetadataChanges: true }, (snapshot) => this.onUpdates(snapshot), fail), onError),
     )
+  }
+
+  /**
+   * The page is going away (reload, closed tab): what the server lacks goes to localStorage,
+   * synchronously, for the next provider of this document in this browser (restoreUnsaved).
+   */
+  private readonly keepUnsaved = () => {
+    const storage = originStorage()
+    if (!storage || this.destroyed) return
+    const key = unsavedKey(this.docId, this.author)
+    try {
+      if (this.idle && this.isSaved()) storage.removeItem(key)
+      else storage.setItem(key, toBase64(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.server))))
+    } catch (error) {
+      // Over the storage quota: the y-indexeddb copy is all there is.
+      console.warn(`[y-firestore] the unsaved edits of document ${this.docId} could not be kept in localStorage: ${describe(error)}`)
+    }
+  }
+
+  /** Applies the edits an earlier page left unsaved (keepUnsaved); they are written as local edits. */
+  private restoreUnsaved(): void {
+    const storage = originStorage()
+    const key = unsavedKey(this.docId, this.author)
+    const kept = storage?.getItem(key)
+    if (!storage || kept == null) return
+    storage.removeItem(key)
+    try {
+      Y.applyUpdate(this.doc, fromBase64(kept))
+    } catch (error) {
+      this.reportInvalid(`localStorage ${key}`, describe(error))
+    }
   }
 
   /**
@@ -599,6 +642,7 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
     clearTimeout(this.connectTimer)
     this.doc.off('update', this.onLocalUpdate)
     this.doc.off('destroy', this.onDocDestroy)
+    this.stopPageHide()
     this.server.off('update', this.onServerUpdate)
     this.unsubscribes.forEach((unsubscribe) => unsubscribe())
     this.presence?.destroy()
