@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { defineConfig } from 'vite'
+import { defineConfig, type Plugin } from 'vite'
 
 const WEB = dirname(fileURLToPath(import.meta.url))
 
@@ -28,6 +28,29 @@ function emulatorPorts(): EmulatorPorts {
   return { auth: port('auth'), firestore: port('firestore'), functions: port('functions') }
 }
 
+/** Where the service worker is served: at the root, so that it controls the whole app. */
+const SERVICE_WORKER = 'sw.js'
+
+/**
+ * Fills the service worker's `__QUIRE_PRECACHE__` with the build's files (not the page, the
+ * worker or source maps), so that it caches exactly this build when installed.
+ */
+function precacheList(): Plugin {
+  return {
+    name: 'quire-precache-list',
+    apply: 'build',
+    generateBundle(_options, bundle) {
+      const worker = bundle[SERVICE_WORKER]
+      if (worker?.type !== 'chunk') return this.error(`the service worker (${SERVICE_WORKER}) is not in the bundle`)
+      const files = Object.keys(bundle)
+        .filter((file) => file !== SERVICE_WORKER && file !== 'index.html' && !file.endsWith('.map'))
+        .map((file) => `/${file}`)
+        .sort()
+      worker.code = worker.code.replaceAll('__QUIRE_PRECACHE__', JSON.stringify(files))
+    },
+  }
+}
+
 export default defineConfig({
   root: WEB,
   define: { __QUIRE_EMULATORS__: JSON.stringify(emulatorPorts()) },
@@ -39,6 +62,11 @@ export default defineConfig({
     // One bundle of ~1.3 MB (420 KB gzipped): Firebase and CodeMirror with Markdown are most of it,
     // and the editor page needs all of them at once.
     chunkSizeWarningLimit: 1500,
+    rolldownOptions: {
+      input: { index: resolve(WEB, 'index.html'), sw: resolve(WEB, 'src/offline/service-worker.ts') },
+      output: { entryFileNames: (chunk) => (chunk.name === 'sw' ? SERVICE_WORKER : 'assets/[name]-[hash].js') },
+    },
   },
+  plugins: [precacheList()],
   server: { host: '127.0.0.1', port: 5173, strictPort: true },
 })

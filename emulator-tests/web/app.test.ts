@@ -40,8 +40,9 @@ describe('the web app', () => {
     await ada.page.keyboard.type('# Hello\nworld')
     await waitForStatus(ada.page, 'synced')
     await ada.page.getByRole('link', { name: 'Documents' }).click()
-    // The index entry is written by the syncUserIndex function.
-    const item = ada.page.locator(`li[data-doc-id="${docId}"]`)
+    // The index entry is written by the syncUserIndex function (until then the list shows the
+    // document as created here, pending).
+    const item = ada.page.locator(`li[data-doc-id="${docId}"][data-pending="false"]`)
     await item.getByRole('link', { name: 'Notes' }).waitFor({ timeout: WAIT_MS })
     await item.getByRole('button', { name: 'Rename Notes' }).click()
     await ada.page.getByLabel('Title', { exact: true }).fill('Meeting notes')
@@ -239,6 +240,37 @@ describe('the web app', () => {
     // until it expires): the new page deletes it, so Bob sees one cursor of Ada's, Ada none.
     await bob.page.waitForFunction(`${CARETS_OF('Ada')} === 1`, undefined, { timeout: 8_000 })
     await ada.page.waitForFunction(`${CARETS_OF('Ada')} === 0`, undefined, { timeout: 8_000 })
+  }, 120_000)
+
+  it('starts with no connection at all and opens a document from the local copy', async () => {
+    const ada = await person('Ada')
+    const docId = await createDocument(ada, 'Train notes')
+    await editor(ada.page).click()
+    await ada.page.keyboard.type('written online')
+    await waitForStatus(ada.page, 'synced')
+    await ada.page.getByRole('link', { name: 'Documents' }).click()
+    // In the user's index (written by a function), so the list knows it after a reload.
+    const item = ada.page.locator(`li[data-doc-id="${docId}"][data-pending="false"]`)
+    await item.getByRole('link', { name: 'Train notes' }).waitFor({ timeout: WAIT_MS })
+    await ada.page.waitForFunction('navigator.serviceWorker.controller !== null', undefined, { timeout: WAIT_MS })
+
+    await ada.context.setOffline(true)
+    const reloaded = await ada.page.reload()
+    expect(reloaded?.fromServiceWorker()).toBe(true)
+    await item.getByRole('link', { name: 'Train notes' }).click()
+    await waitForText(ada.page, 'written online')
+    await waitForStatus(ada.page, 'offline')
+    await editor(ada.page).click()
+    await ada.page.keyboard.press('ControlOrMeta+End')
+    await ada.page.keyboard.type(', then offline')
+    await screenshot(ada.page, 'offline-start')
+
+    await ada.context.setOffline(false)
+    await waitForStatus(ada.page, 'synced')
+    const again = await signIn(browser, ada)
+    people.push(again)
+    await openDocument(again, docId)
+    await waitForText(again.page, 'written online, then offline')
   }, 120_000)
 
   it('joins through an invite link after signing in', async () => {

@@ -20,7 +20,7 @@ if (functionsBuild.status !== 0) {
   console.error('npm start: building functions/ failed (see above).')
   process.exit(1)
 }
-const webBuild = spawnSync('npm', ['run', '--silent', 'build', '-w', 'web'], { cwd: REPO, stdio: verbose ? 'inherit' : ['ignore', 'ignore', 'inherit'] })
+const webBuild = spawnSync('npm', ['run', '--silent', 'build', '-w', 'web'], { cwd: REPO, env: { ...process.env, NODE_ENV: 'production' }, stdio: verbose ? 'inherit' : ['ignore', 'ignore', 'inherit'] })
 if (webBuild.status !== 0) {
   console.error('npm start: building web/ failed (see above).')
   process.exit(1)

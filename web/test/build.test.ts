@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -11,7 +11,7 @@ let out: string
 
 beforeAll(() => {
   out = mkdtempSync(join(tmpdir(), 'quire-web-'))
-  const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: WEB, env: { ...process.env, QUIRE_WEB_OUT_DIR: out }, encoding: 'utf8' })
+  const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'error'], { cwd: WEB, env: { ...process.env, NODE_ENV: 'production', QUIRE_WEB_OUT_DIR: out }, encoding: 'utf8' })
   expect(build.status, `${build.stdout}\n${build.stderr}`).toBe(0)
 }, 120_000)
 
@@ -34,5 +34,18 @@ describe('web build', () => {
     const ports = (JSON.parse(readFileSync(join(WEB, '..', 'firebase.json'), 'utf8')) as { emulators: Record<string, { port: number }> }).emulators
     expect(code).toContain(`auth:${ports['auth']!.port}`)
     expect(code).toContain(`firestore:${ports['firestore']!.port}`)
+  })
+
+  it('ships a service worker at the root that precaches exactly the build (no source maps), and the page registers it', () => {
+    const worker = readFileSync(join(out, 'sw.js'), 'utf8')
+    const listed = /\[("\/[^\]]*")\]/.exec(worker)
+    expect(listed, 'the precache list in sw.js').not.toBeNull()
+    const files = (JSON.parse(`[${listed![1]}]`) as string[]).sort()
+    const built = readdirSync(join(out, 'assets')).filter((file) => !file.endsWith('.map')).map((file) => `/assets/${file}`).sort()
+    expect(files).toEqual(built)
+    expect(worker).not.toContain('__QUIRE_PRECACHE__')
+    const html = readFileSync(join(out, 'index.html'), 'utf8')
+    const script = /src="(\/assets\/index-[\w-]+\.js)"/.exec(html)![1]!
+    expect(readFileSync(join(out, script), 'utf8')).toMatch(/register\(["'`]\/sw\.js["'`]\)/)
   })
 })

@@ -30,7 +30,8 @@ export async function startStack(): Promise<Started> {
   // firebase-tools loads rules only from inside the config's directory: a copy of the project's.
   copyFileSync(`${REPO}/firestore.rules`, `${FIXTURE}/firestore.rules`)
   run('npm', ['run', '--silent', 'build', '-w', 'functions'])
-  run('npm', ['run', '--silent', 'build', '-w', 'web'], { ...process.env, QUIRE_FIREBASE_JSON: CONFIG, QUIRE_WEB_OUT_DIR: PUBLIC })
+  // NODE_ENV: vitest sets it to 'test', which would make Vite build something other than production.
+  run('npm', ['run', '--silent', 'build', '-w', 'web'], { ...process.env, NODE_ENV: 'production', QUIRE_FIREBASE_JSON: CONFIG, QUIRE_WEB_OUT_DIR: PUBLIC })
   return startAndWait(FIREBASE, ['emulators:start', '--config', CONFIG, '--project', PROJECT_ID, '--only', 'auth,functions,firestore,hosting'], {
     cwd: FIXTURE,
     ready: 'All emulators ready',

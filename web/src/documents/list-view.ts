@@ -44,12 +44,12 @@ export function mountDocumentList(main: HTMLElement, services: Services, user: U
 
   const render = (entries: DocumentEntry[], fromCache: boolean) => {
     for (const entry of entries) created.delete(entry.id)
-    const all = [...created.values(), ...entries]
-    state.textContent = all.length === 0 ? (fromCache ? 'Loading your documents…' : 'No documents yet. Create one above.') : fromCache ? 'Offline: this list may be out of date.' : ''
-    replace(list, ...all.map((entry) => item(entry)))
+    state.textContent = created.size + entries.length === 0 ? (fromCache ? 'Loading your documents…' : 'No documents yet. Create one above.') : fromCache ? 'Offline: this list may be out of date.' : ''
+    replace(list, ...[...created.values()].map((entry) => item(entry, true)), ...entries.map((entry) => item(entry, false)))
   }
 
-  const item = (entry: DocumentEntry): HTMLLIElement => {
+  /** One document's row; `pending`: created here, not in the user's index yet. */
+  const item = (entry: DocumentEntry, pending: boolean): HTMLLIElement => {
     const actions = h('div', { class: 'doc-actions' })
     if (entry.role === 'owner' || entry.role === 'editor') {
       actions.append(
@@ -82,7 +82,7 @@ export function mountDocumentList(main: HTMLElement, services: Services, user: U
     }
     return h(
       'li',
-      { class: 'doc-item', 'data-doc-id': entry.id },
+      { class: 'doc-item', 'data-doc-id': entry.id, 'data-pending': pending ? 'true' : 'false' },
       h('a', { href: href({ name: 'doc', docId: entry.id }), class: 'doc-link' }, entry.title),
       h('span', { class: `role role-${entry.role}` }, entry.role),
       h('span', { class: 'muted small' }, entry.updatedAt ? dateFormat.format(entry.updatedAt) : ''),
