@@ -3,11 +3,11 @@ import { loadProfile, watchProfile } from './auth/profile.js'
 import { Session } from './auth/session.js'
 import { mountSignIn } from './auth/sign-in-view.js'
 import { mountDocumentList } from './documents/list-view.js'
-import { mountDocument } from './editor/document-view.js'
 import type { Services } from './firebase.js'
 import { href, parseRoute, type Route } from './router.js'
 import { mountInvite } from './sharing/invite-view.js'
 import { h, replace, type Cleanup } from './ui/dom.js'
+import { describeError } from './ui/errors.js'
 import { mountAccount } from './ui/header.js'
 import { announce, clearErrors } from './ui/notices.js'
 
@@ -39,7 +39,10 @@ export function startApp(services: Services): void {
         show(() => mountDocumentList(main, services, current.user), 'Your documents')
         break
       case 'doc':
-        show(() => mountDocument(main, services, current, route.docId), 'Document')
+        show(() => mountLazily(main, async () => {
+          const { mountDocument } = await import('./editor/document-view.js')
+          return () => mountDocument(main, services, current, route.docId)
+        }), 'Document')
         break
       case 'invite':
         show(() => mountInvite(main, services, route.token), 'Invitation')
@@ -83,4 +86,27 @@ export function startApp(services: Services): void {
     }
   })
   window.addEventListener('hashchange', renderRoute)
+}
+
+/**
+ * Mounts a page whose code is loaded on demand (the editor: CodeMirror and Yjs are half of the
+ * app, and the sign-in page and the list do without them). The page mounts only if it is still
+ * wanted when its code arrives; a failed load is said in words.
+ */
+function mountLazily(main: HTMLElement, load: () => Promise<() => Cleanup>): Cleanup {
+  let cleanup: Cleanup | undefined
+  let wanted = true
+  replace(main, h('p', { class: 'muted page', role: 'status' }, 'Opening…'))
+  load().then(
+    (mount) => {
+      if (wanted) cleanup = mount()
+    },
+    (error: unknown) => {
+      if (wanted) replace(main, h('section', { class: 'page card', role: 'alert' }, h('h1', {}, 'This page could not be loaded'), h('p', {}, `${describeError(error)} Check the connection and reload.`)))
+    },
+  )
+  return () => {
+    wanted = false
+    cleanup?.()
+  }
 }

@@ -36,6 +36,16 @@ describe('web build', () => {
     expect(code).toContain(`firestore:${ports['firestore']!.port}`)
   })
 
+  it('loads the editor (CodeMirror, Yjs) in a chunk of its own, not with the sign-in page and the list', () => {
+    const html = readFileSync(join(out, 'index.html'), 'utf8')
+    const main = readFileSync(join(out, /src="(\/assets\/index-[\w-]+\.js)"/.exec(html)![1]!), 'utf8')
+    const editorChunk = readdirSync(join(out, 'assets')).find((file) => /^document-view-[\w-]+\.js$/.test(file))
+    expect(editorChunk).toBeDefined()
+    expect(readFileSync(join(out, 'assets', editorChunk!), 'utf8')).toContain('.cm-editor')
+    expect(main).not.toContain('.cm-editor')
+    expect(main).not.toContain('y-firestore:unsaved')
+  })
+
   it('ships a service worker at the root that precaches exactly the build (no source maps), and the page registers it', () => {
     const worker = readFileSync(join(out, 'sw.js'), 'utf8')
     const listed = /\[("\/[^\]]*")\]/.exec(worker)
