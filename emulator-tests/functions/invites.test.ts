@@ -136,6 +136,20 @@ describe('invite links (createInvite, acceptInvite, revokeInvite)', () => {
     expect(await revokeInvite(admin, 'alice', { token })).toEqual({ revoked: true })
   })
 
+  it('does not let a link to a deleted document open a document re-created under its ID', async () => {
+    const docId = freshId('recreated')
+    await createDocument(admin, docId)
+    const { token } = await createInvite(admin, 'alice', { docId, role: 'editor' })
+    await admin.doc(paths.documentPath(docId)).delete()
+    // Someone who knew the ID creates a document of their own under it.
+    await admin.doc(paths.documentPath(docId)).set({ title: 'Mine', owner: 'mallory', roles: { mallory: 'owner' }, snapshot: null })
+    await expectHttpsError(acceptInvite(admin, 'carol', { token }), 'not-found', /has been deleted/)
+    expect(await rolesOf(admin, docId)).toEqual({ mallory: 'owner' })
+    // A link made for the new document works.
+    const fresh = await createInvite(admin, 'mallory', { docId, role: 'viewer' })
+    expect(await acceptInvite(admin, 'carol', { token: fresh.token })).toEqual({ docId, role: 'viewer' })
+  })
+
   it('accepts an invite the owner wrote directly, as the rules allow', async () => {
     const docId = freshId('direct')
     await createDocument(admin, docId)

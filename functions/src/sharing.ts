@@ -203,7 +203,10 @@ export async function acceptInvite(db: Firestore, caller: string | undefined, da
     }
     const ref = db.doc(paths.documentPath(invite.docId))
     const snapshot = await tx.get(ref)
-    if (!snapshot.exists) throw new HttpsError('not-found', 'The document this invite link was for has been deleted.')
+    // A link made before the document was created is for a deleted document of the same ID
+    // (re-created since, by anyone who knew the ID), never for this one.
+    const madeBefore = inviteSnapshot.createTime && snapshot.createTime && inviteSnapshot.createTime.toMillis() < snapshot.createTime.toMillis()
+    if (!snapshot.exists || madeBefore) throw new HttpsError('not-found', 'The document this invite link was for has been deleted.')
     const current = rolesIn(snapshot.data()).get(uid)
     if (snapshot.get('owner') === uid || (current !== undefined && ROLE_RANK[current] >= ROLE_RANK[invite.role])) {
       return { docId: invite.docId, role: current ?? 'owner' }
