@@ -144,6 +144,128 @@ describe('the web app', () => {
     await screenshot(ada.page, 'editor-two-cursors')
   }, 120_000)
 
+  it('undoes only your own edits, searches, and highlights Markdown', async () => {
+    const ada = await person('Ada')
+    const bob = await person('Bob')
+    const docId = await createDocument(ada, 'Undo')
+    await shareWith(ada, bob, 'editor')
+    await ada.page.keyboard.press('Escape')
+    await openDocument(bob, docId)
+    await waitForStatus(bob.page, 'synced')
+
+    await editor(ada.page).click()
+    await ada.page.keyboard.type('# Title')
+    await waitForText(bob.page, '# Title')
+    await editor(bob.page).click()
+    await bob.page.keyboard.press('ControlOrMeta+End')
+    await bob.page.keyboard.type('\nfrom bob')
+    await waitForText(ada.page, '# Title\nfrom bob')
+    // Ada's undo takes back her heading, not Bob's line; redo (Ctrl-Y) brings it back.
+    await ada.page.keyboard.press('ControlOrMeta+z')
+    await waitForText(ada.page, '\nfrom bob')
+    await waitForText(bob.page, '\nfrom bob')
+    await ada.page.keyboard.press('Control+y')
+    await waitForText(bob.page, '# Title\nfrom bob')
+
+    // The heading is set in bold (Markdown highlighting).
+    const weight = await ada.page.evaluate(`getComputedStyle([...document.querySelectorAll('.cm-line')][0].querySelector('span')).fontWeight`)
+    expect(Number(weight)).toBeGreaterThanOrEqual(700)
+    // Search: Ctrl/Cmd-F opens the panel, Enter selects the next match.
+    await editor(ada.page).click()
+    await ada.page.keyboard.press('ControlOrMeta+f')
+    const find = ada.page.getByRole('textbox', { name: 'Find' })
+    await find.waitFor({ timeout: WAIT_MS })
+    await ada.page.keyboard.type('bob')
+    await ada.page.keyboard.press('Enter')
+    await ada.page.locator('.cm-searchMatch-selected', { hasText: 'bob' }).waitFor({ timeout: WAIT_MS })
+  }, 120_000)
+
+  it('shuts out a member whose access is removed, and says so when the document is deleted, while it is open', async () => {
+    const ada = await person('Ada')
+    const bob = await person('Bob')
+    const cat = await person('Cat')
+    const docId = await createDocument(ada, 'Short-lived')
+    await editor(ada.page).click()
+    await ada.page.keyboard.type('for members only')
+    await shareWith(ada, bob, 'editor')
+    await ada.page.keyboard.press('Escape')
+    await shareWith(ada, cat, 'editor')
+    await ada.page.keyboard.press('Escape')
+    for (const member of [bob, cat]) {
+      await openDocument(member, docId)
+      await waitForText(member.page, 'for members only')
+    }
+
+    await ada.page.getByRole('button', { name: 'Share' }).click()
+    await ada.page.getByRole('combobox', { name: 'Role of Bob' }).selectOption('remove')
+    await ada.page.locator('#share-dialog .form-message', { hasText: 'no longer' }).waitFor({ timeout: WAIT_MS })
+    await ada.page.keyboard.press('Escape')
+    await bob.page.getByRole('heading', { name: 'No access' }).waitFor({ timeout: WAIT_MS })
+    expect(await bob.page.locator('.cm-content').count()).toBe(0)
+    expect(await bob.page.content()).not.toContain('for members only')
+
+    await ada.page.getByRole('link', { name: 'Documents' }).click()
+    await ada.page.locator(`li[data-doc-id="${docId}"]`).getByRole('button', { name: 'Delete Short-lived' }).click()
+    await ada.page.getByRole('button', { name: 'Delete', exact: true }).click()
+    await cat.page.getByRole('heading', { name: /Document not found|No access/ }).waitFor({ timeout: WAIT_MS })
+    expect(await cat.page.locator('.cm-content').count()).toBe(0)
+    await ada.page.locator(`li[data-doc-id="${docId}"]`).waitFor({ state: 'detached', timeout: WAIT_MS })
+  }, 120_000)
+
+  it('says in words that a paste is too large to save, and saves again once it is undone', async () => {
+    const ada = await person('Ada')
+    await createDocument(ada, 'Big paste')
+    await editor(ada.page).click()
+    await ada.page.keyboard.type('small')
+    await waitForStatus(ada.page, 'synced')
+    // About 10 MB in 100,000 lines, through the browser's paste event as the clipboard delivers it.
+    await ada.page.evaluate(`(() => {
+      const data = new DataTransfer()
+      data.setData('text/plain', ('x'.repeat(99) + '\\n').repeat(100_000))
+      document.querySelector('.cm-content').dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }))
+    })()`)
+    await ada.page.locator('#alerts', { hasText: 'too large to save' }).waitFor({ timeout: WAIT_MS })
+    await ada.page.locator('.status-badge', { hasText: /MB not saved yet/ }).waitFor({ timeout: WAIT_MS })
+    await screenshot(ada.page, 'too-large')
+    await editor(ada.page).focus()
+    await ada.page.keyboard.press('ControlOrMeta+z')
+    await waitForText(ada.page, 'small')
+    await waitForStatus(ada.page, 'synced')
+  }, 120_000)
+
+  it('works with the keyboard alone, and names every control', async () => {
+    const ada = await person('Ada')
+    const page = ada.page
+    // From the top of the page, Tab reaches the skip link first, and Tab onwards the new document's title.
+    await page.locator('body').focus()
+    await page.keyboard.press('Tab')
+    expect(await page.evaluate('document.activeElement.textContent')).toBe('Skip to content')
+    for (let i = 0; i < 10 && (await page.evaluate('document.activeElement.id')) !== 'new-title'; i++) await page.keyboard.press('Tab')
+    expect(await page.evaluate('document.activeElement.id')).toBe('new-title')
+    await page.keyboard.type('By keyboard')
+    await page.keyboard.press('Enter')
+    // The new document opens with the cursor in the text.
+    await page.waitForURL(/#\/d\//, { timeout: WAIT_MS })
+    await page.waitForFunction(`document.activeElement?.classList.contains('cm-content')`, undefined, { timeout: WAIT_MS })
+    await page.keyboard.type('no mouse')
+    await waitForText(page, 'no mouse')
+    // Tab indents inside the editor; Escape, then Tab, leaves it (CodeMirror's way out of the text).
+    await page.keyboard.press('Escape')
+    await page.keyboard.press('Shift+Tab')
+    expect(await page.evaluate(`document.activeElement?.classList.contains('cm-content')`)).toBe(false)
+    await page.getByRole('button', { name: 'Share' }).focus()
+    await page.keyboard.press('Enter')
+    await page.getByLabel('Add people by email').waitFor({ timeout: WAIT_MS })
+    // Every control on the document page and in the dialog has an accessible name.
+    const unnamed = await page.evaluate(`[...document.querySelectorAll('input, select, textarea, button, a[href], [contenteditable="true"]')]
+      .filter((element) => element.checkVisibility())
+      .filter((element) => !(element.labels?.length || element.getAttribute('aria-label') || element.getAttribute('aria-labelledby') || element.textContent.trim()))
+      .map((element) => element.outerHTML.slice(0, 120))`)
+    expect(unnamed).toEqual([])
+    await page.keyboard.press('Escape')
+    await page.waitForFunction(`document.activeElement?.textContent === 'Share'`, undefined, { timeout: WAIT_MS })
+  }, 120_000)
+
   it('keeps a viewer read-only and a stranger out', async () => {
     const ada = await person('Ada')
     const vic = await person('Vic')

@@ -138,6 +138,11 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
   /** A reconnect happened and the server copy has not been compared with the local one since. */
   private needsReconcile = false
   /**
+   * A change was too large to write: the next local change (an undo, say) may make what the
+   * server lacks small enough, so it triggers a reconcile.
+   */
+  private retryOnChange = false
+  /**
    * The updates listener holds documents not yet on the server: ours in flight, or writes an
    * earlier provider on this Firestore client queued. Reconciling before they land would
    * write their content twice.
@@ -278,6 +283,10 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
     }
     this.pending.push(update)
     this.pendingBytes += update.length
+    if (this.retryOnChange) {
+      this.retryOnChange = false
+      this.needsReconcile = true
+    }
     this.savedCache = false
     this.missingCache = undefined
     if (this.online && this.loaded) this.setStatus('syncing')
@@ -507,17 +516,35 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
     return this.missingCache
   }
 
+  /**
+   * `update` with the content of the items it deletes left out, as a garbage-collecting Y.Doc
+   * sends them: a pasted and undone block is kept whole by the Y.UndoManager (for redo), but the
+   * server only needs to learn that it existed and is deleted.
+   */
+  private withoutDeletedContent(update: Uint8Array): Uint8Array {
+    const scratch = new Y.Doc()
+    try {
+      Y.applyUpdate(scratch, Y.encodeStateAsUpdate(this.server))
+      Y.applyUpdate(scratch, update)
+      return Y.encodeStateAsUpdate(scratch, Y.encodeStateVector(this.server))
+    } finally {
+      scratch.destroy()
+    }
+  }
+
   /** Writes the queued local updates, merged, as one update record (or one batch of parts). */
   private writePending(): void {
     clearTimeout(this.flushTimer)
     this.flushTimer = undefined
     if (this.pending.length === 0) return
-    const update = this.pending.length === 1 ? this.pending[0]! : Y.mergeUpdates(this.pending)
+    let update = this.pending.length === 1 ? this.pending[0]! : Y.mergeUpdates(this.pending)
     this.pending = []
     this.pendingBytes = 0
+    if (update.length > MAX_UPDATE_BYTES) update = this.withoutDeletedContent(update)
     if (update.length > MAX_UPDATE_BYTES) {
       // Dropped from the queue, not from the document: unsavedBytes still counts it, and the
-      // next reconnect or flush() tries again (and reports again) through reconcile().
+      // next local change, reconnect or flush() tries again (and reports again) through reconcile().
+      this.retryOnChange = true
       this.fail(
         new YFirestoreError(
           'too-large',

@@ -57,16 +57,17 @@ export function openShareDialog(services: Services, docId: string, meta: () => D
         ...entries.map(([uid, memberRole]) => {
           const name = names.get(uid) ?? (uid === services.auth.currentUser?.uid ? 'You' : uid)
           const label = h('span', { class: 'member-name' }, name)
+          const select = memberRole === 'owner' ? undefined : roleSelect(`member-${uid}`, memberRole, true)
+          select?.setAttribute('aria-label', `Role of ${name}`)
           if (!names.has(uid)) {
             void readProfile(services.db, uid).then((profile) => {
               if (!profile) return
               names.set(uid, uid === services.auth.currentUser?.uid ? `${profile.displayName} (you)` : profile.displayName)
               label.textContent = names.get(uid)!
+              select?.setAttribute('aria-label', `Role of ${names.get(uid)!}`)
             })
           }
-          if (memberRole === 'owner') return h('li', { class: 'member' }, label, h('span', { class: 'role role-owner' }, 'owner'))
-          const select = roleSelect(`member-${uid}`, memberRole, true)
-          select.setAttribute('aria-label', `Role of ${name}`)
+          if (!select) return h('li', { class: 'member' }, label, h('span', { class: 'role role-owner' }, 'owner'))
           select.addEventListener('change', async () => {
             const next = select.value === 'remove' ? null : (select.value as SharedRole)
             try {
