@@ -364,7 +364,7 @@ describe('the web app', () => {
     await ada.page.waitForFunction(`${CARETS_OF('Ada')} === 0`, undefined, { timeout: 8_000 })
   }, 120_000)
 
-  it('starts with no connection at all and opens a document from the local copy', async () => {
+  it('starts with no connection at all, opens a document from the local copy, and keeps edits across a closed tab', async () => {
     const ada = await person('Ada')
     const docId = await createDocument(ada, 'Train notes')
     await editor(ada.page).click()
@@ -387,8 +387,16 @@ describe('the web app', () => {
     await ada.page.keyboard.type(', then offline')
     await screenshot(ada.page, 'offline-start')
 
+    // Still offline, the tab is closed (Ada confirms leaving with unsaved edits) and another opened.
+    await ada.page.close({ runBeforeUnload: true })
+    await ada.page.waitForEvent('close', { timeout: WAIT_MS })
+    const tab = await ada.context.newPage()
+    await tab.goto(`${STACK.app}/#/d/${docId}`)
+    await waitForText(tab, 'written online, then offline')
+    await tab.locator('.status-badge[data-status="offline"]', { hasText: /not saved yet/ }).waitFor({ timeout: WAIT_MS })
+
     await ada.context.setOffline(false)
-    await waitForStatus(ada.page, 'synced')
+    await waitForStatus(tab, 'synced')
     const again = await signIn(browser, ada)
     people.push(again)
     await openDocument(again, docId)
@@ -412,18 +420,21 @@ describe('the web app', () => {
     await screenshot(cat.page, 'phone-viewer')
   }, 90_000)
 
-  it('shows the sign-in page to someone signed out', async () => {
+  it('shows the sign-in page to someone signed out, with errors in words', async () => {
     const context = await browser.newContext({ viewport: { width: 1200, height: 800 } })
     const page = await context.newPage()
     await page.goto(`${STACK.app}/#/d/whatever`)
     await page.getByRole('heading', { name: 'Sign in to Quire' }).waitFor({ timeout: WAIT_MS })
     expect(await page.getByRole('button', { name: 'Continue without an account' }).count()).toBe(1)
+    // Google sign-in is offered in production only: the Auth SDK loads apis.google.com's gapi for
+    // its popup even against the Auth emulator, which these offline machines cannot reach.
     expect(await page.getByRole('button', { name: 'Sign in with Google' }).count()).toBe(0)
     await screenshot(page, 'sign-in')
     await page.getByLabel('Email').fill('nobody@example.com')
     await page.getByLabel('Password').fill('wrong password')
     await page.getByRole('button', { name: 'Sign in', exact: true }).click()
     await page.getByText('do not match an account').waitFor({ timeout: WAIT_MS })
+
     await context.close()
   }, 60_000)
 })

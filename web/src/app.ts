@@ -17,6 +17,8 @@ import { announce, clearErrors } from './ui/notices.js'
  * returns a cleanup that runs before the next one mounts.
  */
 export function startApp(services: Services): void {
+  // A document link: its code loads while the person is signed in, not after.
+  if (parseRoute(location.hash).name === 'doc') void loadDocumentView().catch(() => undefined)
   const main = document.getElementById('main')!
   const account = document.getElementById('account')!
   let session: Session | undefined
@@ -40,7 +42,7 @@ export function startApp(services: Services): void {
         break
       case 'doc':
         show(() => mountLazily(main, async () => {
-          const { mountDocument } = await import('./editor/document-view.js')
+          const { mountDocument } = await loadDocumentView()
           return () => mountDocument(main, services, current, route.docId)
         }), 'Document')
         break
@@ -86,6 +88,17 @@ export function startApp(services: Services): void {
     }
   })
   window.addEventListener('hashchange', renderRoute)
+}
+
+let documentView: Promise<typeof import('./editor/document-view.js')> | undefined
+
+/** The document page's code (a chunk of its own), loaded once; a failed load is tried again next time. */
+function loadDocumentView(): Promise<typeof import('./editor/document-view.js')> {
+  documentView ??= import('./editor/document-view.js').catch((error: unknown) => {
+    documentView = undefined
+    throw error
+  })
+  return documentView
 }
 
 /**
