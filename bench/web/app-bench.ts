@@ -126,8 +126,7 @@ async function openTime(browser: Browser, ada: Person, docId: string, expected: 
 
 async function openBench(browser: Browser): Promise<Measurement[]> {
   const trace = loadTrace('automerge-paper')
-  // A new person's first document: creating it as Ada (a second document, from the list in her
-  // context or in a fresh signed-in one) opened on "No access" (not investigated yet).
+  // A person of its own, whose context is closed: only the fresh contexts below have it open.
   const owner = await signUp(browser, 'Bench Owner')
   const docId = await createDocument(owner, 'automerge-paper')
   await owner.context.close() // only the fresh contexts below have the document open

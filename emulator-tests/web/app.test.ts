@@ -393,7 +393,8 @@ describe('the web app', () => {
     const tab = await ada.context.newPage()
     await tab.goto(`${STACK.app}/#/d/${docId}`)
     await waitForText(tab, 'written online, then offline')
-    await tab.locator('.status-badge[data-status="offline"]', { hasText: /not saved yet/ }).waitFor({ timeout: WAIT_MS })
+    // Offline at once (the browser knows it has no network), not "Connecting…" for the SDK's 10 s.
+    await tab.locator('.status-badge[data-status="offline"]', { hasText: /not saved yet/ }).waitFor({ timeout: 5_000 })
 
     await ada.context.setOffline(false)
     await waitForStatus(tab, 'synced')

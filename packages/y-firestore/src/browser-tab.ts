@@ -1,6 +1,6 @@
 /**
- * What of a browser tab the provider uses when it runs in one: page lifecycle events and Web
- * Storage. This package is typed without the DOM library and also runs in Node, where none of
+ * What of a browser tab the provider uses when it runs in one: page lifecycle events, Web
+ * Storage and whether the browser is offline. This package is typed without the DOM library and also runs in Node, where none of
  * it exists.
  */
 
@@ -12,6 +12,7 @@ export interface TabStorage {
 }
 
 interface BrowserTab {
+  navigator: { onLine: boolean }
   sessionStorage: TabStorage
   localStorage: TabStorage
   addEventListener(type: 'pagehide', listener: () => void): void
@@ -19,6 +20,14 @@ interface BrowserTab {
 }
 
 const tab = globalThis as Partial<BrowserTab>
+
+/**
+ * Whether the browser knows it has no network at all (`navigator.onLine` false). Its opposite
+ * proves nothing (a network is not a route to the server), so only this answer is used.
+ */
+export function browserOffline(): boolean {
+  return tab.navigator?.onLine === false
+}
 
 /** Calls `listener` when the page goes away (reload, navigation, closed tab); returns what removes it. */
 export function onPageHide(listener: () => void): () => void {

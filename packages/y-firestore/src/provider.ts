@@ -20,7 +20,7 @@ import { ObservableV2 } from 'lib0/observable'
 import type { Awareness } from 'y-protocols/awareness'
 import * as Y from 'yjs'
 import { listenThroughOwnWrites } from './access.js'
-import { onPageHide, originStorage } from './browser-tab.js'
+import { browserOffline, onPageHide, originStorage } from './browser-tab.js'
 import { join } from './chunks.js'
 import { YFirestoreError } from './errors.js'
 import { chunksPath, documentPath, updatesPath } from './paths.js'
@@ -449,9 +449,10 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
       if (this.online) {
         this.online = false
         this.reachable = false
-      } else if (this.currentStatus === 'connecting' && !this.emptyCacheAnswer && !this.connectTimedOut) {
+      } else if (this.currentStatus === 'connecting' && !this.emptyCacheAnswer && !this.connectTimedOut && !browserOffline()) {
         // Cached data answered first while the connection is still being made: not offline
-        // (yet). The server answering, or the timeout, decides.
+        // (yet). The server answering, or the timeout, decides; or the browser, when it knows
+        // it has no network at all.
         this.connectTimer ??= setTimeout(() => {
           this.connectTimedOut = true
           this.refresh()

@@ -4,6 +4,7 @@ import * as Y from 'yjs'
 import type { Session } from '../auth/session.js'
 import { MAX_TITLE, renameDocument, watchDocument, type DocumentMeta, type MetaEvent, type Role } from '../documents/documents.js'
 import type { Services } from '../firebase.js'
+import { documentOpened } from '../offline/register.js'
 import { href } from '../router.js'
 import { openShareDialog } from '../sharing/share-dialog.js'
 import { mountStatusBadge } from '../status/status-badge.js'
@@ -158,6 +159,7 @@ function openDocument(services: Services, session: Session, docId: string, host:
     session.onProfile((profile) => awareness.setLocalStateField('user', awarenessUser(session.user.uid, profile))),
   ]
   if (!options.readOnly) editor.view.focus()
+  void provider.whenSynced.then(documentOpened)
   return {
     editor,
     provider,

@@ -14,6 +14,8 @@ interface ExtendableEvent extends Event {
 }
 interface FetchEvent extends ExtendableEvent {
   readonly request: Request
+  /** The page's response, fetched while the worker started (navigation preload), if enabled. */
+  readonly preloadResponse: Promise<Response | undefined>
   respondWith(response: Promise<Response>): void
 }
 interface WorkerScope {
@@ -21,6 +23,7 @@ interface WorkerScope {
   addEventListener(type: 'fetch', listener: (event: FetchEvent) => void): void
   skipWaiting(): Promise<void>
   readonly clients: { claim(): Promise<void> }
+  readonly registration: { navigationPreload?: { enable(): Promise<void> } }
   readonly location: Location
 }
 
@@ -44,6 +47,8 @@ worker.addEventListener('activate', (event) => {
     caches
       .keys()
       .then((names) => Promise.all(names.filter((name) => name.startsWith('quire-') && name !== CACHE).map((name) => caches.delete(name))))
+      // The page is then fetched while the worker starts, not after.
+      .then(() => worker.registration.navigationPreload?.enable())
       .then(() => worker.clients.claim()),
   )
 })
@@ -53,15 +58,15 @@ worker.addEventListener('fetch', (event) => {
   const url = new URL(request.url)
   // Firestore, Auth and Functions are other origins; Hosting's reserved /__/ URLs are its own.
   if (request.method !== 'GET' || url.origin !== worker.location.origin || url.pathname.startsWith('/__/')) return
-  if (request.mode === 'navigate') event.respondWith(networkFirst(request))
+  if (request.mode === 'navigate') event.respondWith(networkFirst(request, event.preloadResponse))
   else if (FILES.includes(url.pathname)) event.respondWith(cacheFirst(request))
 })
 
 /** The page: fresh from the network, kept for offline starts; the cached one when there is no network. */
-async function networkFirst(request: Request): Promise<Response> {
+async function networkFirst(request: Request, preloaded: Promise<Response | undefined>): Promise<Response> {
   const cache = await caches.open(CACHE)
   try {
-    const response = await fetch(request)
+    const response = (await preloaded) ?? (await fetch(request))
     if (response.ok) await cache.put(PAGE, response.clone())
     return response
   } catch (error) {

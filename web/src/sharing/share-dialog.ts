@@ -27,20 +27,12 @@ export function openShareDialog(services: Services, docId: string, meta: () => D
       'form',
       {
         'aria-label': 'Add people',
-        onsubmit: async (event) => {
-          event.preventDefault()
-          addButton.disabled = true
+        onsubmit: submitWith(addButton, say, async () => {
           say('Sharing…')
-          try {
-            const result = await shareByEmail(services.functions, docId, email.value.trim(), role.value as SharedRole)
-            say(result.changed ? `Shared with ${email.value.trim()} as ${result.role}.` : `${email.value.trim()} already is ${article(result.role ?? '')} ${result.role}.`)
-            email.value = ''
-          } catch (error) {
-            say(describeError(error), true)
-          } finally {
-            addButton.disabled = false
-          }
-        },
+          const result = await shareByEmail(services.functions, docId, email.value.trim(), role.value as SharedRole)
+          say(result.changed ? `Shared with ${email.value.trim()} as ${result.role}.` : `${email.value.trim()} already is ${article(result.role ?? '')} ${result.role}.`)
+          email.value = ''
+        }),
       },
       h('label', { for: 'share-email' }, 'Add people by email'),
       h('div', { class: 'row' }, email, h('label', { for: 'share-role', class: 'visually-hidden' }, 'Role'), role, addButton),
@@ -133,22 +125,14 @@ export function openShareDialog(services: Services, docId: string, meta: () => D
       'form',
       {
         'aria-label': 'Invite link',
-        onsubmit: async (event) => {
-          event.preventDefault()
-          inviteButton.disabled = true
-          try {
-            const invite = await createInvite(services.functions, docId, inviteRole.value as SharedRole, Number(expiry.value))
-            remembered = [...remembered, invite]
-            inviteMemory.save(docId, remembered)
-            renderInvites()
-            say('Invite link created. Anyone signed in who opens it before it expires joins.')
-            invites.querySelector<HTMLInputElement>('li:last-child .invite-url')?.select()
-          } catch (error) {
-            say(describeError(error), true)
-          } finally {
-            inviteButton.disabled = false
-          }
-        },
+        onsubmit: submitWith(inviteButton, say, async () => {
+          const invite = await createInvite(services.functions, docId, inviteRole.value as SharedRole, Number(expiry.value))
+          remembered = [...remembered, invite]
+          inviteMemory.save(docId, remembered)
+          renderInvites()
+          say('Invite link created. Anyone signed in who opens it before it expires joins.')
+          invites.querySelector<HTMLInputElement>('li:last-child .invite-url')?.select()
+        }),
       },
       h('div', { class: 'row' }, h('label', { for: 'invite-role' }, 'Link gives'), inviteRole, h('label', { for: 'invite-expiry' }, 'expires in'), expiry, inviteButton),
     )
@@ -166,6 +150,24 @@ export function openShareDialog(services: Services, docId: string, meta: () => D
     queueMicrotask(() => email.focus())
     return stopMembers
   }, { id: 'share-dialog' })
+}
+
+/**
+ * A form's submit handler: runs `action` with the submit button disabled meanwhile, and says
+ * what went wrong, in words, if it fails.
+ */
+function submitWith(button: HTMLButtonElement, say: (text: string, isError?: boolean) => void, action: () => Promise<void>): (event: Event) => Promise<void> {
+  return async (event) => {
+    event.preventDefault()
+    button.disabled = true
+    try {
+      await action()
+    } catch (error) {
+      say(describeError(error), true)
+    } finally {
+      button.disabled = false
+    }
+  }
 }
 
 function roleSelect(id: string, selected: Role, withRemove = false): HTMLSelectElement {
