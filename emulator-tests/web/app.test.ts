@@ -160,11 +160,12 @@ describe('the web app', () => {
     await bob.page.keyboard.press('ControlOrMeta+End')
     await bob.page.keyboard.type('\nfrom bob')
     await waitForText(ada.page, '# Title\nfrom bob')
-    // Ada's undo takes back her heading, not Bob's line; redo (Ctrl-Y) brings it back.
+    // Ada's undo takes back her heading, not Bob's line; redo brings it back. (KeyZ: Playwright's
+    // "Shift+z" sends a lowercase "z", which no keyboard does.)
     await ada.page.keyboard.press('ControlOrMeta+z')
     await waitForText(ada.page, '\nfrom bob')
     await waitForText(bob.page, '\nfrom bob')
-    await ada.page.keyboard.press('Control+y')
+    await ada.page.keyboard.press('ControlOrMeta+Shift+KeyZ')
     await waitForText(bob.page, '# Title\nfrom bob')
 
     // The heading is set in bold (Markdown highlighting).
