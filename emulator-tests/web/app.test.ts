@@ -98,6 +98,10 @@ describe('the web app', () => {
     await ada.page.locator('.status-badge', { hasText: /not saved yet/ }).waitFor({ timeout: WAIT_MS })
     expect(await badge.getAttribute('data-status')).not.toBe('synced')
     expect(Number(await badge.getAttribute('data-unsaved'))).toBeGreaterThan(0)
+    // The list still shows it (created on this device, not in the index yet), and it opens from there.
+    await ada.page.getByRole('link', { name: 'Documents' }).click()
+    await ada.page.locator(`li[data-doc-id="${docId}"][data-pending="true"]`).getByRole('link', { name: 'Written offline' }).click()
+    await waitForText(ada.page, 'never seen by the server')
 
     // Back online, with the creation reaching the server after the listens.
     await delayWrites(ada, 1_500)

@@ -6,17 +6,13 @@ import { confirmAction, promptText } from '../ui/dialog.js'
 import { describeError } from '../ui/errors.js'
 import { announce, showError } from '../ui/notices.js'
 import { createDocument, deleteDocument, MAX_TITLE, renameDocument, UNTITLED, watchDocuments, type DocumentEntry } from './documents.js'
-
-/**
- * Documents created in this tab that the index (written by a function a moment later) does not
- * list yet: shown at once, so a new document never seems to vanish.
- */
-const created = new Map<string, DocumentEntry>()
+import { UnindexedDocuments } from './unindexed.js'
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' })
 
 /** The document list: live from users/{uid}/documents; create, open, rename, delete. */
 export function mountDocumentList(main: HTMLElement, services: Services, user: User): Cleanup {
+  const unindexed = new UnindexedDocuments(services.db, user.uid)
   const list = h('ul', { class: 'doc-list', 'aria-labelledby': 'documents-title' })
   const state = h('p', { class: 'muted', role: 'status' }, 'Loading your documents…')
   const titleInput = h('input', { id: 'new-title', type: 'text', placeholder: UNTITLED, maxlength: MAX_TITLE, autocomplete: 'off' })
@@ -29,9 +25,9 @@ export function mountDocumentList(main: HTMLElement, services: Services, user: U
         event.preventDefault()
         const title = titleInput.value.trim() || UNTITLED
         const { id, saved } = createDocument(services.db, user.uid, title)
-        created.set(id, { id, title, role: 'owner', updatedAt: new Date() })
+        unindexed.add(id, title)
         saved.catch((error: unknown) => {
-          created.delete(id)
+          unindexed.remove(id)
           showError(`The document "${title}" could not be created: ${describeError(error)}`)
         })
         navigate({ name: 'doc', docId: id })
@@ -42,13 +38,16 @@ export function mountDocumentList(main: HTMLElement, services: Services, user: U
   )
   replace(main, h('section', { class: 'page documents', 'aria-labelledby': 'documents-title' }, h('h1', { id: 'documents-title' }, 'Your documents'), form, state, list))
 
-  const render = (entries: DocumentEntry[], fromCache: boolean) => {
-    for (const entry of entries) created.delete(entry.id)
-    state.textContent = created.size + entries.length === 0 ? (fromCache ? 'Loading your documents…' : 'No documents yet. Create one above.') : fromCache ? 'Offline: this list may be out of date.' : ''
-    replace(list, ...[...created.values()].map((entry) => item(entry, true)), ...entries.map((entry) => item(entry, false)))
+  let renders = 0
+  const render = async (entries: DocumentEntry[], fromCache: boolean) => {
+    const turn = ++renders
+    const created = await unindexed.list(new Set(entries.map((entry) => entry.id)))
+    if (turn !== renders) return // a newer snapshot is being rendered
+    state.textContent = created.length + entries.length === 0 ? (fromCache ? 'Loading your documents…' : 'No documents yet. Create one above.') : fromCache ? 'Offline: this list may be out of date.' : ''
+    replace(list, ...created.map((entry) => item(entry, true)), ...entries.map((entry) => item(entry, false)))
   }
 
-  /** One document's row; `pending`: created here, not in the user's index yet. */
+  /** One document's row; `pending`: created on this device, not in the user's index yet. */
   const item = (entry: DocumentEntry, pending: boolean): HTMLLIElement => {
     const actions = h('div', { class: 'doc-actions' })
     if (entry.role === 'owner' || entry.role === 'editor') {
@@ -90,7 +89,7 @@ export function mountDocumentList(main: HTMLElement, services: Services, user: U
     )
   }
 
-  return watchDocuments(services.db, user.uid, render, (error) => {
+  return watchDocuments(services.db, user.uid, (entries, fromCache) => void render(entries, fromCache), (error) => {
     state.textContent = ''
     showError(`Your document list could not be loaded: ${describeError(error)}`)
   })
