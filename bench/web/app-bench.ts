@@ -4,7 +4,7 @@ import * as Y from 'yjs'
 import { compactDocument, paths } from '@quire/y-firestore/server'
 import { Clients } from '../../emulator-tests/support/clients.js'
 import { applyTxn, loadTrace, type Trace } from '../../emulator-tests/support/traces.js'
-import { createDocument, editor, launchBrowser, openDocument, shareWith, signIn, signUp, waitForStatus, type Person } from '../../emulator-tests/web/support/app.js'
+import { createDocument, editor, launchBrowser, shareAndOpen, signIn, signUp, type Person } from '../../emulator-tests/web/support/app.js'
 import { PROJECT_ID, STACK, startStack } from '../../emulator-tests/web/support/stack.js'
 import type { Measurement } from '../lib/report.js'
 import { fixed, median, quantile } from '../lib/stats.js'
@@ -43,10 +43,7 @@ const NOW = 'performance.timeOrigin + performance.now()'
  */
 async function keystrokeLatency(ada: Person, bob: Person): Promise<Measurement[]> {
   const docId = await createDocument(ada, 'Latency benchmark')
-  await shareWith(ada, bob, 'editor')
-  await ada.page.keyboard.press('Escape')
-  await openDocument(bob, docId)
-  await waitForStatus(bob.page, 'synced')
+  await shareAndOpen(ada, bob, docId)
   await editor(bob.page).waitFor()
 
   await ada.page.evaluate(`globalThis.quireKeyTimes = []

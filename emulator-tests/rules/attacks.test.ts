@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest'
+import { describe, it } from 'vitest'
 import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing'
 import {
   Timestamp,
@@ -40,13 +40,8 @@ import {
  * request is shown to succeed first.
  */
 
-let world: RulesWorld
-beforeAll(async () => {
-  world = await RulesWorld.start()
-})
-afterAll(() => world.cleanup())
 // A denied write changes nothing, so the world is only rewritten after one that succeeded.
-beforeEach(() => world.refresh())
+const world = RulesWorld.forFile({ refreshEach: true })
 
 const alice = () => world.as('owner')
 const bob = () => world.as('editor')

@@ -11,6 +11,7 @@ import {
   type DocumentData,
   type Firestore,
 } from 'firebase/firestore'
+import { afterAll, beforeAll, beforeEach } from 'vitest'
 import { emulatorAddress, uniqueProjectId } from '../support/clients.js'
 
 /**
@@ -127,13 +128,24 @@ export class RulesWorld {
   /** Whether something may have changed since the world was last written. */
   private dirty = true
 
-  private constructor(private readonly env: RulesTestEnvironment) {}
+  private env!: RulesTestEnvironment
 
-  static async start(): Promise<RulesWorld> {
+  /**
+   * The world of one test file: started before its tests and cleaned up after them; with
+   * `refreshEach`, written afresh before each test that follows a successful write.
+   */
+  static forFile({ refreshEach }: { refreshEach: boolean }): RulesWorld {
+    const world = new RulesWorld()
+    beforeAll(() => world.start())
+    afterAll(() => world.cleanup())
+    if (refreshEach) beforeEach(() => world.refresh())
+    return world
+  }
+
+  private async start(): Promise<void> {
     const { host, port } = emulatorAddress()
     const rules = readFileSync(new URL('../../firestore.rules', import.meta.url), 'utf8')
-    const env = await initializeTestEnvironment({ projectId: uniqueProjectId('demo-rules'), firestore: { host, port, rules } })
-    return new RulesWorld(env)
+    this.env = await initializeTestEnvironment({ projectId: uniqueProjectId('demo-rules'), firestore: { host, port, rules } })
   }
 
   /** The Firestore client of a role (signed in as its user, or signed out). */

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing'
 import { collection, deleteDoc, doc, getDoc, getDocs, setDoc, updateDoc } from 'firebase/firestore'
 import {
@@ -207,11 +207,7 @@ const rows = (filter: (cell: Cell) => boolean) =>
     return [title, cell] as const
   })
 
-let world: RulesWorld
-beforeAll(async () => {
-  world = await RulesWorld.start()
-})
-afterAll(() => world.cleanup())
+const world = RulesWorld.forFile({ refreshEach: false })
 
 async function check({ path, op, role, allowed }: Cell): Promise<void> {
   const target: Target = TARGETS[path]

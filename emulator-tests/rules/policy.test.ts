@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, it } from 'vitest'
+import { describe, it } from 'vitest'
 import { assertFails, assertSucceeds } from '@firebase/rules-unit-testing'
 import { Timestamp, collection, deleteDoc, deleteField, doc, getDoc, setDoc, updateDoc, writeBatch } from 'firebase/firestore'
 import {
@@ -22,12 +22,7 @@ import {
  * provider pass, and the nearest invalid variants do not.
  */
 
-let world: RulesWorld
-beforeAll(async () => {
-  world = await RulesWorld.start()
-})
-afterAll(() => world.cleanup())
-beforeEach(() => world.refresh())
+const world = RulesWorld.forFile({ refreshEach: true })
 
 const alice = () => world.as('owner')
 const bob = () => world.as('editor')

@@ -1,7 +1,27 @@
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Started } from '../suite/support.js'
-import { createDocument, delayWrites, editor, editorText, launchBrowser, openDocument, screenshot, shareWith, CARETS_OF, signIn, signUp, waitForStatus, waitForText, WAIT_MS, WRITE_CHANNEL, type Person } from './support/app.js'
+import {
+  CARETS_OF,
+  createDocument,
+  currentDocId,
+  cutOffFirestore,
+  delayWrites,
+  editor,
+  editorText,
+  launchBrowser,
+  openDocument,
+  screenshot,
+  shareAndOpen,
+  shareWith,
+  signIn,
+  signUp,
+  waitForStatus,
+  waitForText,
+  WAIT_MS,
+  WRITE_CHANNEL,
+  type Person,
+} from './support/app.js'
 import { startStack, STACK } from './support/stack.js'
 
 /**
@@ -17,6 +37,14 @@ async function person(name: string, viewport?: { width: number; height: number }
   const created = await signUp(browser, name, viewport)
   people.push(created)
   return created
+}
+
+/** The server has the document's text: the same person, signed in afresh in a new context, reads it. */
+async function expectSaved(who: Person, docId: string, text: string): Promise<void> {
+  const again = await signIn(browser, who)
+  people.push(again)
+  await openDocument(again, docId)
+  await waitForText(again.page, text)
 }
 
 beforeAll(async () => {
@@ -74,23 +102,18 @@ describe('the web app', () => {
     expect(await ada.page.getByRole('heading', { name: 'No access' }).count()).toBe(0)
     await ada.context.unroute(WRITE_CHANNEL)
 
-    const again = await signIn(browser, ada)
-    people.push(again)
-    await openDocument(again, docId)
-    await waitForText(again.page, 'made it')
+    await expectSaved(ada, docId, 'made it')
   }, 90_000)
 
   it('creates a document while the server is unreachable, keeps it across a reload, and saves it on reconnect', async () => {
     const ada = await person('Ada')
-    const firestore = `http://${STACK.firestore}/**`
-    await ada.context.route(firestore, (route) => route.abort())
+    const reconnect = await cutOffFirestore(ada)
     await ada.page.getByLabel('Title of a new document').fill('Written offline')
     await ada.page.getByRole('button', { name: 'New document' }).click()
     await ada.page.waitForURL(/#\/d\//, { timeout: WAIT_MS })
-    const docId = decodeURIComponent(new URL(ada.page.url()).hash.replace('#/d/', ''))
+    const docId = currentDocId(ada.page)
     await editor(ada.page).click()
     await ada.page.keyboard.type('never seen by the server')
-    await new Promise((resolve) => setTimeout(resolve, 1_000))
     await ada.page.reload()
     await waitForText(ada.page, 'never seen by the server')
     // Not saved: the server has never seen this document.
@@ -105,22 +128,19 @@ describe('the web app', () => {
 
     // Back online, with the creation reaching the server after the listens.
     await delayWrites(ada, 1_500)
-    await ada.context.unroute(firestore)
+    await reconnect()
     await waitForStatus(ada.page, 'synced')
     expect(await ada.page.getByRole('heading', { name: 'No access' }).count()).toBe(0)
     await ada.context.unroute(WRITE_CHANNEL)
 
-    const again = await signIn(browser, ada)
-    people.push(again)
-    await openDocument(again, docId)
-    await waitForText(again.page, 'never seen by the server')
+    await expectSaved(ada, docId, 'never seen by the server')
   }, 120_000)
 
   it('lets two people co-edit: text converges, cursors and presence show', async () => {
     const ada = await person('Ada Lovelace')
     const bob = await person('Bob Kahn')
     const docId = await createDocument(ada, 'Together')
-    await shareWith(ada, bob, 'editor')
+    await shareWith(ada, bob, 'editor', { keepOpen: true })
     await screenshot(ada.page, 'share-dialog')
     await ada.page.keyboard.press('Escape')
     await openDocument(bob, docId)
@@ -152,10 +172,7 @@ describe('the web app', () => {
     const ada = await person('Ada')
     const bob = await person('Bob')
     const docId = await createDocument(ada, 'Undo')
-    await shareWith(ada, bob, 'editor')
-    await ada.page.keyboard.press('Escape')
-    await openDocument(bob, docId)
-    await waitForStatus(bob.page, 'synced')
+    await shareAndOpen(ada, bob, docId)
 
     await editor(ada.page).click()
     await ada.page.keyboard.type('# Title')
@@ -193,9 +210,7 @@ describe('the web app', () => {
     await editor(ada.page).click()
     await ada.page.keyboard.type('for members only')
     await shareWith(ada, bob, 'editor')
-    await ada.page.keyboard.press('Escape')
     await shareWith(ada, cat, 'editor')
-    await ada.page.keyboard.press('Escape')
     for (const member of [bob, cat]) {
       await openDocument(member, docId)
       await waitForText(member.page, 'for members only')
@@ -280,7 +295,6 @@ describe('the web app', () => {
     await ada.page.keyboard.type('secret plans')
     await waitForStatus(ada.page, 'synced')
     await shareWith(ada, vic, 'viewer')
-    await ada.page.keyboard.press('Escape')
 
     await openDocument(vic, docId)
     await waitForText(vic.page, 'secret plans')
@@ -312,7 +326,6 @@ describe('the web app', () => {
     await ada.page.keyboard.type('start')
     await waitForStatus(ada.page, 'synced')
     await shareWith(ada, bob, 'editor')
-    await ada.page.keyboard.press('Escape')
     await openDocument(bob, docId)
     await waitForText(bob.page, 'start')
 
@@ -342,14 +355,10 @@ describe('the web app', () => {
     const ada = await person('Ada')
     const bob = await person('Bob')
     const docId = await createDocument(ada, 'Reload')
-    await shareWith(ada, bob, 'editor')
-    await ada.page.keyboard.press('Escape')
-    await openDocument(bob, docId)
-    await waitForStatus(bob.page, 'synced')
+    await shareAndOpen(ada, bob, docId)
 
     // Firestore unreachable for Ada (the page itself still loads from Hosting).
-    const firestore = `http://${STACK.firestore}/**`
-    await ada.context.route(firestore, (route) => route.abort())
+    const reconnect = await cutOffFirestore(ada)
     await editor(ada.page).click()
     await ada.page.keyboard.type('typed while unsaved')
     // Reloaded at once: the last keystrokes are not even batched into a write yet. The page asks
@@ -360,7 +369,7 @@ describe('the web app', () => {
     expect(prompted).toBe('beforeunload')
     await waitForText(ada.page, 'typed while unsaved')
 
-    await ada.context.unroute(firestore)
+    await reconnect()
     await waitForText(bob.page, 'typed while unsaved')
     await waitForStatus(ada.page, 'synced')
     // The page before the reload left its presence entry behind (its cursor would stay, frozen,
@@ -403,10 +412,7 @@ describe('the web app', () => {
 
     await ada.context.setOffline(false)
     await waitForStatus(tab, 'synced')
-    const again = await signIn(browser, ada)
-    people.push(again)
-    await openDocument(again, docId)
-    await waitForText(again.page, 'written online, then offline')
+    await expectSaved(ada, docId, 'written online, then offline')
   }, 120_000)
 
   it('joins through an invite link after signing in', async () => {

@@ -87,7 +87,7 @@ export async function createDocument(person: Person, title: string): Promise<str
   await person.page.waitForURL(/#\/d\//, { timeout: WAIT_MS })
   await editor(person.page).waitFor({ timeout: WAIT_MS })
   await waitForStatus(person.page, 'synced')
-  return decodeURIComponent(new URL(person.page.url()).hash.replace('#/d/', ''))
+  return currentDocId(person.page)
 }
 
 /** The editor's content element. */
@@ -142,14 +142,37 @@ export async function openDocument(person: Person, docId: string): Promise<void>
   await person.page.goto(`${STACK.app}/#/d/${encodeURIComponent(docId)}`)
 }
 
-/** Shares a document with someone by email, through the owner's sharing dialog. */
-export async function shareWith(owner: Person, other: Person, role: 'editor' | 'viewer'): Promise<void> {
+/**
+ * Shares the owner's open document with someone by email, through the sharing dialog, which is
+ * closed again unless `keepOpen`.
+ */
+export async function shareWith(owner: Person, other: Person, role: 'editor' | 'viewer', { keepOpen = false } = {}): Promise<void> {
   const page = owner.page
   await page.getByRole('button', { name: 'Share' }).click()
   await page.getByLabel('Add people by email').fill(other.email)
   await page.locator('#share-role').selectOption(role)
   await page.getByRole('button', { name: 'Share', exact: true }).last().click()
   await page.locator('#share-dialog .form-message', { hasText: `Shared with ${other.email}` }).waitFor({ timeout: WAIT_MS })
+  if (!keepOpen) await page.keyboard.press('Escape')
+}
+
+/** Shares the owner's open document `docId` as an editor, and opens it for the other person once loaded and saved. */
+export async function shareAndOpen(owner: Person, other: Person, docId: string): Promise<void> {
+  await shareWith(owner, other, 'editor')
+  await openDocument(other, docId)
+  await waitForStatus(other.page, 'synced')
+}
+
+/** The ID of the document the page shows (`#/d/{docId}`). */
+export function currentDocId(page: Page): string {
+  return decodeURIComponent(new URL(page.url()).hash.replace('#/d/', ''))
+}
+
+/** Makes Firestore unreachable from the person's browser (the app itself still loads); returns what restores it. */
+export async function cutOffFirestore(person: Person): Promise<() => Promise<void>> {
+  const firestore = `http://${STACK.firestore}/**`
+  await person.context.route(firestore, (route) => route.abort())
+  return () => person.context.unroute(firestore)
 }
 
 /** The Firestore Write stream's WebChannel requests (the web SDK's writes). */

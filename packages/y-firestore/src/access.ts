@@ -7,7 +7,7 @@ const MAX_ACCESS_RETRIES = 3
  * Resolves true once this client's writes have reached the server, if one of them is a write
  * to `path` the server has not acknowledged yet; false at once if there is none.
  */
-export async function whenOwnWriteLands(firestore: Firestore, path: string): Promise<boolean> {
+async function whenOwnWriteLands(firestore: Firestore, path: string): Promise<boolean> {
   try {
     const cached = await getDocFromCache(doc(firestore, path))
     if (!cached.metadata.hasPendingWrites) return false

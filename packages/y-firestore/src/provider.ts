@@ -250,7 +250,7 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
     const key = unsavedKey(this.docId, this.author)
     try {
       if (this.idle && this.isSaved()) storage.removeItem(key)
-      else storage.setItem(key, toBase64(Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.server))))
+      else storage.setItem(key, toBase64(this.missingUpdate()))
     } catch (error) {
       // Over the storage quota: the y-indexeddb copy is all there is.
       console.warn(`[y-firestore] the unsaved edits of document ${this.docId} could not be kept in localStorage: ${describe(error)}`)
@@ -499,7 +499,7 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
   private reconcile(): void {
     this.needsReconcile = false
     if (this.isSaved()) return
-    const missing = Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.server))
+    const missing = this.missingUpdate()
     this.pending.push(missing)
     this.pendingBytes += missing.length
     this.writePending()
@@ -511,9 +511,14 @@ export class FirestoreProvider extends ObservableV2<ProviderEvents> {
     return this.savedCache
   }
 
-  /** Size of what the server copy lacks of the local one, as one update. */
+  /** What the server copy lacks of the local one, as one update. */
+  private missingUpdate(): Uint8Array {
+    return Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.server))
+  }
+
+  /** Size of missingUpdate(). */
   private missingBytes(): number {
-    this.missingCache ??= Y.encodeStateAsUpdate(this.doc, Y.encodeStateVector(this.server)).length
+    this.missingCache ??= this.missingUpdate().length
     return this.missingCache
   }
 

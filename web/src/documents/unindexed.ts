@@ -40,10 +40,13 @@ export class UnindexedDocuments {
    * after a day.
    */
   async list(indexed: ReadonlySet<string>): Promise<DocumentEntry[]> {
-    const fresh = this.read().filter((entry) => !indexed.has(entry.id) && Date.now() - entry.createdAt < MAX_AGE_MS)
+    const stored = this.read()
+    const fresh = stored.filter((entry) => !indexed.has(entry.id) && Date.now() - entry.createdAt < MAX_AGE_MS)
     const cached = await Promise.all(fresh.map((entry) => getDocFromCache(doc(this.db, 'documents', entry.id)).then((snapshot) => snapshot.exists(), () => false)))
     const kept = fresh.filter((_, i) => cached[i])
-    if (kept.length !== this.read().length) this.save(kept)
+    const dropped = new Set(stored.filter((entry) => !kept.includes(entry)).map((entry) => entry.id))
+    // Read again: a document may have been added while the cache was asked.
+    if (dropped.size > 0) this.save(this.read().filter((entry) => !dropped.has(entry.id)))
     return kept
       .sort((a, b) => b.createdAt - a.createdAt)
       .map((entry): DocumentEntry => ({ id: entry.id, title: entry.title, role: 'owner', updatedAt: new Date(entry.createdAt) }))

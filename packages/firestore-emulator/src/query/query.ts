@@ -498,7 +498,7 @@ function normalizeOrderBy(explicit: readonly Order[], inequalityFields: Map<stri
     .filter(([canonical, path]) => !ordered.has(canonical) && !isKeyPath(path))
     .map(([, path]) => path)
     // Segment by segment, as the SDKs sort FieldPaths (not by the canonical string).
-    .sort(compareSegmentLists)
+    .sort((a, b) => compareSegmentLists(a, b))
   for (const path of implicit) orderings.push({ path, descending, isKey: false })
   if (!ordered.has(KEY_FIELD)) orderings.push({ path: [KEY_FIELD], descending, isKey: true })
   return orderings
@@ -506,7 +506,7 @@ function normalizeOrderBy(explicit: readonly Order[], inequalityFields: Map<stri
 
 function compareByOrdering(ordering: CompiledOrdering, a: StoredDocument, b: StoredDocument): number {
   const c = ordering.isKey
-    ? compareDocumentPaths(a.segments, b.segments)
+    ? compareSegmentLists(a.segments, b.segments, compareSegments)
     : compareOptionalValues(getField(a.fields, ordering.path), getField(b.fields, ordering.path))
   return ordering.descending ? -c : c
 }
@@ -603,21 +603,14 @@ function isPrefixOf(prefix: readonly string[], path: readonly string[]): boolean
   return prefix.length <= path.length && prefix.every((segment, i) => segment === path[i])
 }
 
-/** Field paths, segment by segment (document paths: compareDocumentPaths). */
-function compareSegmentLists(a: readonly string[], b: readonly string[]): number {
+/**
+ * Paths, segment by segment with `compareSegment`, a prefix first: field paths with plain string
+ * order, document paths with compareSegments (numeric IDs first).
+ */
+function compareSegmentLists(a: readonly string[], b: readonly string[], compareSegment: (a: string, b: string) => number = compareStrings): number {
   const n = Math.min(a.length, b.length)
   for (let i = 0; i < n; i++) {
-    const c = compareStrings(a[i]!, b[i]!)
-    if (c !== 0) return c
-  }
-  return a.length - b.length
-}
-
-/** Document paths, segment by segment, numeric IDs first (compareSegments). */
-function compareDocumentPaths(a: readonly string[], b: readonly string[]): number {
-  const n = Math.min(a.length, b.length)
-  for (let i = 0; i < n; i++) {
-    const c = compareSegments(a[i]!, b[i]!)
+    const c = compareSegment(a[i]!, b[i]!)
     if (c !== 0) return c
   }
   return a.length - b.length
